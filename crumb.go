@@ -1,0 +1,65 @@
+package crumb
+
+import (
+	"errors"
+	"time"
+)
+
+// A Sealer turns a session payload into a cookie value and back.
+//
+// Every value is bound to the cookie name it was sealed for: a value
+// minted for one name never opens under another. Issued-at and expiry
+// times travel inside the authenticated part of the value and Open
+// enforces them, so a cookie's Max-Age is never what keeps an old
+// value out.
+//
+// Implementations are safe for concurrent use. Errors returned by Open
+// wrap exactly one of the sentinel errors below, and never contain key
+// material or the whole cookie value.
+type Sealer interface {
+	// Seal returns the cookie value for payload under the cookie name,
+	// valid until expires. It uses the ring's primary key.
+	Seal(name string, payload []byte, expires time.Time) (string, error)
+
+	// Open authenticates value for the cookie name and returns what it
+	// carries.
+	Open(name, value string) (Opened, error)
+}
+
+// Opened is what a successful Open returns.
+type Opened struct {
+	// Payload is the session payload. For the signed and unsigned
+	// sealers it was readable by the client.
+	Payload []byte
+	// IssuedAt and Expires are the times sealed into the value, with a
+	// resolution of one second.
+	IssuedAt, Expires time.Time
+	// Rotated reports that a key other than the ring's primary opened
+	// the value. The caller should re-seal it so the old key can retire.
+	Rotated bool
+}
+
+// Sentinel errors returned, wrapped, by Sealer.Open and Sealer.Seal.
+// Check them with errors.Is.
+var (
+	// ErrMalformed: the value is not in a format this sealer reads
+	// (bad base64, wrong version byte, truncated).
+	ErrMalformed = errors.New("crumb: malformed value")
+	// ErrInvalid: the value failed authentication: tampered, forged, or
+	// sealed under a different key or by a different sealer.
+	ErrInvalid = errors.New("crumb: invalid value")
+	// ErrUnknownKey: the value names a key ID that is not in the ring,
+	// typically a key that was rotated out.
+	ErrUnknownKey = errors.New("crumb: unknown key ID")
+	// ErrExpired: the value authenticated but its expiry has passed
+	// (beyond the allowed clock skew), or it was issued in the future.
+	ErrExpired = errors.New("crumb: expired value")
+	// ErrWrongName: the value was sealed for a different cookie name.
+	// Sealers that authenticate the name report this as ErrInvalid
+	// when they cannot tell a swap from a forgery; the unsigned sealer
+	// reports it directly.
+	ErrWrongName = errors.New("crumb: value sealed for another cookie name")
+	// ErrTooLarge: the value or payload exceeds the sealer's size
+	// limit. Oversized values are refused before any decoding.
+	ErrTooLarge = errors.New("crumb: value too large")
+)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every crumb test on a fresh Debian machine: installs what is missing
+# (Debian packages, npm packages, Go modules), then runs the Go tests with
+# real services required. The tests themselves start Redis, Webdis, the
+# Upstash REST server, workerd and Chromium on free loopback ports and stop
+# them when they finish; nothing is left running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+log() { printf '\n== %s\n' "$*"; }
+
+# --- install -----------------------------------------------------------------
+need_apt=()
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v webdis >/dev/null || need_apt+=(webdis)
+command -v chromium >/dev/null || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "apt-get install ${need_apt[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if [ ! -x node_modules/@cloudflare/workerd-linux-64/bin/workerd ] ||
+   [ ! -d node_modules/playwright-core ] ||
+   [ ! -d node_modules/@humanwhocodes/upstash-redis-server ]; then
+  log "npm install (workerd, playwright-core, upstash-redis-server)"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+log "go mod download"
+go mod download
+(cd bench && go mod download)
+
+export CRUMB_REQUIRE_SERVICES=1   # under this script a missing service is a failure, not a skip
+export CRUMB_NODE_MODULES="$root/node_modules"
+
+# --- tests --------------------------------------------------------------------
+log "go vet ./..."
+go vet ./...
+
+log "go test -race ./..."
+go test -race -count=1 -timeout 20m ./...
+
+log "fuzz targets, briefly"
+bash scripts/fuzz.sh 10s
+
+log "bench module tests"
+(cd bench && go vet ./... && go test -count=1 ./...)
+
+log "all tests passed"
