@@ -2,7 +2,10 @@ package crumb
 
 import (
 	"errors"
+	"io"
 	"time"
+
+	"github.com/crumbkit/crumb/internal/sealopt"
 )
 
 // A Sealer turns a session payload into a cookie value and back.
@@ -63,3 +66,49 @@ var (
 	// limit. Oversized values are refused before any decoding.
 	ErrTooLarge = errors.New("crumb: value too large")
 )
+
+// An Option changes a setting of a sealer. Options are passed to the
+// sealers' New functions.
+type Option func(*sealopt.Options)
+
+// WithClock makes the sealer read the time from now instead of
+// time.Now. Tests and test vectors use it to pin the clock.
+func WithClock(now func() time.Time) Option {
+	if now == nil {
+		panic("crumb: WithClock(nil)")
+	}
+	return func(o *sealopt.Options) { o.Now = now }
+}
+
+// WithSkew sets the clock skew Open tolerates at both edges of a value's
+// validity: a value is accepted from IssuedAt-skew until Expires+skew.
+// The default is 30 seconds. WithSkew panics if skew is negative or
+// more than an hour, which would defeat expiry.
+func WithSkew(skew time.Duration) Option {
+	if skew < 0 || skew > time.Hour {
+		panic("crumb: WithSkew outside [0, 1h]")
+	}
+	return func(o *sealopt.Options) { o.Skew = skew }
+}
+
+// WithMaxValueLen sets the longest cookie value Open will look at, in
+// bytes of base64 text, and so the largest payload Seal will produce.
+// Longer values are refused with ErrTooLarge before any decoding. The
+// default, 16 KiB, leaves room for a value split across four chunk
+// cookies. WithMaxValueLen panics if n is below 64 or above 1 MiB.
+func WithMaxValueLen(n int) Option {
+	if n < 64 || n > 1<<20 {
+		panic("crumb: WithMaxValueLen outside [64, 1MiB]")
+	}
+	return func(o *sealopt.Options) { o.MaxValueLen = n }
+}
+
+// WithRand sets the source of randomness for nonces. It exists for
+// reproducible test vectors: production code keeps the default,
+// crypto/rand.
+func WithRand(r io.Reader) Option {
+	if r == nil {
+		panic("crumb: WithRand(nil)")
+	}
+	return func(o *sealopt.Options) { o.Rand = r }
+}

@@ -1,0 +1,35 @@
+// Package sealopt holds the settings shared by crumb's sealers. It is
+// internal so that crumb.Option stays opaque: users set options only
+// through crumb's With* functions, which validate them.
+package sealopt
+
+import (
+	"crypto/rand"
+	"io"
+	"time"
+)
+
+// Defaults. The skew covers clocks that disagree between the machine
+// that sealed a value and the one that opens it (an origin and an edge,
+// say); the length cap bounds the work an attacker can make us do.
+const (
+	DefaultSkew        = 30 * time.Second
+	DefaultMaxValueLen = 16 << 10
+)
+
+// Options are the resolved settings of one sealer.
+type Options struct {
+	Now         func() time.Time
+	Skew        time.Duration
+	MaxValueLen int
+	Rand        io.Reader
+}
+
+// Resolve applies opts over the defaults.
+func Resolve[O ~func(*Options)](opts []O) Options {
+	o := Options{Now: time.Now, Skew: DefaultSkew, MaxValueLen: DefaultMaxValueLen, Rand: rand.Reader}
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
