@@ -1,0 +1,150 @@
+package kvstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinel errors. Every error a store returns wraps exactly one of
+// them (inside an *Error); check with errors.Is. None of them, nor any
+// *Error, carries a key, a value, a token or a password.
+var (
+	// ErrNotFound: the key does not exist or has expired.
+	ErrNotFound = errors.New("kvstore: not found")
+	// ErrUnavailable: the store could not be reached or said it cannot
+	// serve now (connection refused or reset, HTTP 5xx such as Webdis's
+	// 503 when Redis is down, 429, a Redis LOADING/OOM/READONLY reply).
+	ErrUnavailable = errors.New("kvstore: store unavailable")
+	// ErrUnauthorized: the store refused the credentials or the command
+	// (HTTP 401/403; Webdis answers 403 both for a wrong password and for
+	// a command its ACL denies).
+	ErrUnauthorized = errors.New("kvstore: unauthorized")
+	// ErrTooLarge: the value exceeds the store's limit, checked before
+	// sending and also reported by the store (HTTP 413).
+	ErrTooLarge = errors.New("kvstore: value too large")
+	// ErrTimeout: the operation did not finish in time: the context
+	// ended (deadline or cancellation) or the transport's own timeout
+	// fired. When the context ended, the error also wraps ctx.Err().
+	ErrTimeout = errors.New("kvstore: timeout")
+	// ErrBadKey: the key (or the session ID it came from) is malformed
+	// or outside the store's limits. It is detected before any network
+	// call.
+	ErrBadKey = errors.New("kvstore: bad key")
+	// ErrBadTTL: the TTL is not positive. A session whose lifetime has
+	// run out is deleted, not written.
+	ErrBadTTL = errors.New("kvstore: TTL must be positive")
+	// ErrProtocol: the store answered something this client does not
+	// understand, or reported a command error (a Redis "ERR ..." reply
+	// arriving as HTTP 200 from Webdis, a Cloudflare 400).
+	ErrProtocol = errors.New("kvstore: protocol error")
+)
+
+// Error describes a failed store operation. Its fields never hold the
+// key, the value or credentials: Detail is the store's own message,
+// truncated, or a transport error whose text names only host and port.
+type Error struct {
+	Store  string // "memory", "webdis", "cloudflare", "upstash"
+	Op     string // "get", "set", "delete", "touch"
+	Status int    // HTTP status, when there was a response
+	Kind   error  // one of the sentinel errors
+	Detail string
+	cause  error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "kvstore: %s %s: %s", e.Store, e.Op, strings.TrimPrefix(e.Kind.Error(), "kvstore: "))
+	if e.Status != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.Status)
+	}
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	return b.String()
+}
+
+// Unwrap exposes the sentinel and, for context and transport failures,
+// the underlying cause (context.DeadlineExceeded, for instance).
+func (e *Error) Unwrap() []error {
+	if e.cause != nil {
+		return []error{e.Kind, e.cause}
+	}
+	return []error{e.Kind}
+}
+
+func newErr(store, op string, kind error, status int, detail string) *Error {
+	return &Error{Store: store, Op: op, Kind: kind, Status: status, Detail: clip(detail)}
+}
+
+// clip bounds a store-provided message so a misbehaving server cannot
+// flood logs, and drops bytes that are not printable UTF-8.
+func clip(s string) string {
+	const max = 200
+	s = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+// ctxErr converts an ended context into ErrTimeout, keeping ctx.Err()
+// reachable with errors.Is.
+func ctxErr(store, op string, ctx context.Context) error {
+	err := ctx.Err()
+	if err == nil {
+		return nil
+	}
+	e := newErr(store, op, ErrTimeout, 0, "context ended before the store answered")
+	e.cause = err
+	if errors.Is(err, context.Canceled) {
+		e.Detail = "context canceled"
+	}
+	return e
+}
+
+// statusKind maps an HTTP status from any of the stores to a sentinel.
+func statusKind(code int) error {
+	switch {
+	case code == http.StatusNotFound:
+		return ErrNotFound
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return ErrUnauthorized
+	case code == http.StatusRequestEntityTooLarge:
+		return ErrTooLarge
+	case code == http.StatusRequestURITooLong:
+		return ErrBadKey
+	case code == http.StatusRequestTimeout || code == http.StatusGatewayTimeout:
+		return ErrTimeout
+	case code == http.StatusTooManyRequests || code >= 500:
+		return ErrUnavailable
+	default:
+		return ErrProtocol
+	}
+}
+
+// redisErrKind classifies a Redis error reply by its leading word.
+func redisErrKind(msg string) error {
+	word, _, _ := strings.Cut(strings.TrimSpace(msg), " ")
+	switch strings.ToUpper(word) {
+	case "LOADING", "OOM", "READONLY", "MISCONF", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN":
+		return ErrUnavailable
+	case "NOAUTH", "WRONGPASS", "NOPERM":
+		return ErrUnauthorized
+	default:
+		return ErrProtocol
+	}
+}
