@@ -81,8 +81,11 @@ func ParseRing(text string) (*Ring, error) {
 // whitespace.
 func splitRing(text string) ([]string, error) {
 	text = strings.TrimSpace(text)
-	if i := strings.IndexByte(text, '='); i > 0 && isEnvName(text[:i]) && strings.TrimRight(text[i:], "=") != "" {
-		// A padded key ends in '='; a NAME= prefix is followed by more.
+	if i := strings.IndexByte(text, '='); i > 0 && i+1 < len(text) && isEnvName(text[:i]) && !isPadOrSep(text[i+1]) {
+		// A padded key also ends in '=', and a key made only of
+		// letters, digits and '_' looks like a NAME; but its '=' is
+		// followed by more padding, a separator or the end, while a
+		// NAME= prefix is followed by a key.
 		text = text[i+1:]
 	}
 	fields := strings.FieldsFunc(text, func(r rune) bool {
@@ -92,6 +95,10 @@ func splitRing(text string) ([]string, error) {
 		return nil, ErrEmptyRing
 	}
 	return fields, nil
+}
+
+func isPadOrSep(c byte) bool {
+	return c == '=' || c == ',' || c == ' ' || c == '\n' || c == '\t' || c == '\r'
 }
 
 func isEnvName(s string) bool {

@@ -38,7 +38,11 @@ const HeaderLen = 17
 // bytes, so longer names are certainly a mistake.
 const MaxNameLen = 255
 
-var b64 = base64.RawURLEncoding
+// b64 is strict: the default decoder accepts non-zero padding bits in
+// the last character, so several texts would open as one value. With
+// Strict and the length check in Decode (which catches the CR and LF
+// that even Strict skips), a value has exactly one accepted spelling.
+var b64 = base64.RawURLEncoding.Strict()
 
 // Header is the decoded shared header.
 type Header struct {
@@ -197,6 +201,11 @@ func Decode(value string, maxLen int, format byte, minLen, scratch int) ([]byte,
 	raw := make([]byte, b64.DecodedLen(len(value)), b64.DecodedLen(len(value))+scratch)
 	n, err := b64.Decode(raw, src)
 	if err != nil {
+		return nil, Header{}, Err(crumb.ErrMalformed, "not base64url")
+	}
+	if b64.EncodedLen(n) != len(value) {
+		// Only skipped CR or LF bytes make the text longer than the
+		// canonical encoding of what it decoded to.
 		return nil, Header{}, Err(crumb.ErrMalformed, "not base64url")
 	}
 	raw = raw[:n]
