@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"container/heap"
 	"container/list"
 	"context"
 	"sync"
@@ -31,6 +32,7 @@ type Memory struct {
 	mu    sync.Mutex
 	items map[string]*list.Element
 	lru   *list.List // front: most recently used
+	exp   expiryHeap // soonest expiry on top
 	bytes int64
 }
 
@@ -38,6 +40,33 @@ type memEntry struct {
 	key     string
 	value   []byte
 	expires time.Time
+	hidx    int // index in exp
+}
+
+// expiryHeap orders entries by expiry, so expired entries are dropped
+// before any live one is evicted, in O(log n).
+type expiryHeap []*list.Element
+
+func (h expiryHeap) Len() int { return len(h) }
+func (h expiryHeap) Less(i, j int) bool {
+	return h[i].Value.(*memEntry).expires.Before(h[j].Value.(*memEntry).expires)
+}
+func (h expiryHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].Value.(*memEntry).hidx = i
+	h[j].Value.(*memEntry).hidx = j
+}
+func (h *expiryHeap) Push(x any) {
+	el := x.(*list.Element)
+	el.Value.(*memEntry).hidx = len(*h)
+	*h = append(*h, el)
+}
+func (h *expiryHeap) Pop() any {
+	old := *h
+	el := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return el
 }
 
 // NewMemory returns an empty Memory store.
@@ -103,7 +132,9 @@ func (m *Memory) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 	if el, ok := m.items[key]; ok {
 		m.remove(el)
 	}
-	m.items[key] = m.lru.PushFront(e)
+	el := m.lru.PushFront(e)
+	m.items[key] = el
+	heap.Push(&m.exp, el)
 	m.bytes += entrySize(e)
 	m.evict()
 	return nil
@@ -147,7 +178,9 @@ func (m *Memory) Touch(ctx context.Context, key string, ttl time.Duration) error
 		}
 		return newErr("memory", "touch", ErrNotFound, 0, "")
 	}
-	el.Value.(*memEntry).expires = now.Add(time.Duration(secs) * time.Second)
+	e := el.Value.(*memEntry)
+	e.expires = now.Add(time.Duration(secs) * time.Second)
+	heap.Fix(&m.exp, e.hidx)
 	m.lru.MoveToFront(el)
 	return nil
 }
@@ -161,17 +194,18 @@ func (m *Memory) Len() int {
 }
 
 func (m *Memory) remove(el *list.Element) {
+	heap.Remove(&m.exp, el.Value.(*memEntry).hidx)
 	e := m.lru.Remove(el).(*memEntry)
 	delete(m.items, e.key)
 	m.bytes -= entrySize(e)
 }
 
-// evict keeps the bounds: it drops the coldest entry if it has expired
-// (expired entries drift to the back, as nobody reads them), then least
-// recently used entries while a bound is exceeded. Each step is O(1).
+// evict drops every expired entry, soonest first, then least recently
+// used entries while a bound is still exceeded. Each drop is O(log n).
 func (m *Memory) evict() {
-	if back := m.lru.Back(); back != nil && !m.cfg.Now().Before(back.Value.(*memEntry).expires) {
-		m.remove(back)
+	now := m.cfg.Now()
+	for len(m.exp) > 0 && !now.Before(m.exp[0].Value.(*memEntry).expires) {
+		m.remove(m.exp[0])
 	}
 	for len(m.items) > m.cfg.MaxEntries || m.bytes > m.cfg.MaxBytes {
 		m.remove(m.lru.Back())

@@ -155,8 +155,8 @@ func (w *Webdis) Get(ctx context.Context, key string) ([]byte, error) {
 	return retryRead(ctx, w.retries, func() ([]byte, error) {
 		status, body, err := do(ctx, w.client, request{
 			store: "webdis", op: "get", method: http.MethodGet,
-			url:   w.base + "/GET/" + k + "?type=application/octet-stream",
-			auth:  w.auth, limit: int64(w.maxVal) + 1,
+			url:  w.base + "/GET/" + k + "?type=application/octet-stream",
+			auth: w.auth, limit: int64(w.maxVal) + 1,
 		})
 		if err != nil {
 			return nil, err

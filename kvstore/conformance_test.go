@@ -1,0 +1,224 @@
+package kvstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crumbkit/crumb/kvstore"
+)
+
+// storeCaps says what a store under test does differently.
+type storeCaps struct {
+	binaryKeys bool // keys may hold any bytes, not only UTF-8
+	touch      bool // Touch extends a TTL (else ErrUnsupported)
+}
+
+// conformance runs the behaviour every Store promises. prefix keeps
+// its keys apart from other tests sharing the same backend.
+func conformance(t *testing.T, s kvstore.Store, prefix string, caps storeCaps) {
+	ctx := context.Background()
+	values := map[string][]byte{
+		"binary": {0, 1, 2, 0xff, 0xfe, '-', 'E', 'R', 'R', '\r', '\n'},
+		"dash":   []byte("-ERR looks like a Redis error"),
+		"empty":  {},
+		"json":   []byte(`{"GET":[false,"ERR x"]}`),
+		"big":    bytes.Repeat([]byte("0123456789abcdef"), 4096),
+	}
+	t.Run("round trip", func(t *testing.T) {
+		for name, v := range values {
+			key := prefix + "rt-" + name
+			if err := s.Set(ctx, key, v, time.Minute); err != nil {
+				t.Fatalf("%s: Set: %v", name, err)
+			}
+			got, err := s.Get(ctx, key)
+			if err != nil {
+				t.Fatalf("%s: Get: %v", name, err)
+			}
+			if !bytes.Equal(got, v) {
+				t.Fatalf("%s: Get = %q, want %q", name, trunc(got), trunc(v))
+			}
+		}
+	})
+	t.Run("keys with special bytes", func(t *testing.T) {
+		keys := []string{
+			"a+b", "a/b", "a/../b", "x.json", "x.txt", "x.raw", "x.msg", "x.",
+			"100%", "%2F", "sp ace", "q?x=1", "h#f", "semi;colon", "colon:key",
+			"uni-ćé-日本", "tab\tkey",
+		}
+		if caps.binaryKeys {
+			keys = append(keys, "nul\x00byte", "\xff\xfe")
+		}
+		for i, k := range keys {
+			key := prefix + k
+			v := []byte{byte(i), 'v'}
+			if err := s.Set(ctx, key, v, time.Minute); err != nil {
+				t.Fatalf("Set(%q): %v", k, err)
+			}
+		}
+		// Read back after all writes, so two keys that collapsed onto
+		// one stored key would show.
+		for i, k := range keys {
+			got, err := s.Get(ctx, prefix+k)
+			if err != nil || !bytes.Equal(got, []byte{byte(i), 'v'}) {
+				t.Fatalf("Get(%q) = %q, %v; want %q", k, got, err, []byte{byte(i), 'v'})
+			}
+		}
+	})
+	t.Run("missing", func(t *testing.T) {
+		if _, err := s.Get(ctx, prefix+"never-set"); !errors.Is(err, kvstore.ErrNotFound) {
+			t.Fatalf("Get missing: %v, want ErrNotFound", err)
+		}
+		if err := s.Delete(ctx, prefix+"never-set"); err != nil {
+			t.Fatalf("Delete missing: %v", err)
+		}
+	})
+	t.Run("overwrite and delete", func(t *testing.T) {
+		key := prefix + "ow"
+		for _, v := range []string{"one", "two"} {
+			if err := s.Set(ctx, key, []byte(v), time.Minute); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := s.Get(ctx, key); err != nil || string(got) != "two" {
+			t.Fatalf("Get = %q, %v", got, err)
+		}
+		if err := s.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, key); !errors.Is(err, kvstore.ErrNotFound) {
+			t.Fatalf("Get after Delete: %v", err)
+		}
+	})
+	t.Run("touch and refresh", func(t *testing.T) {
+		key := prefix + "touch"
+		if err := s.Set(ctx, key, []byte("v"), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		tc, ok := s.(kvstore.Toucher)
+		if ok {
+			err := tc.Touch(ctx, key, time.Hour)
+			switch {
+			case caps.touch && err != nil:
+				t.Fatalf("Touch: %v", err)
+			case !caps.touch && !errors.Is(err, errors.ErrUnsupported):
+				t.Fatalf("Touch: %v, want ErrUnsupported", err)
+			}
+			if caps.touch {
+				if err := tc.Touch(ctx, prefix+"touch-missing", time.Hour); !errors.Is(err, kvstore.ErrNotFound) {
+					t.Fatalf("Touch missing: %v, want ErrNotFound", err)
+				}
+			}
+		}
+		// Refresh works on every store, and recreates a vanished key.
+		if err := kvstore.Refresh(ctx, s, prefix+"refresh-missing", []byte("w"), time.Hour); err != nil {
+			t.Fatalf("Refresh missing: %v", err)
+		}
+		if got, err := s.Get(ctx, prefix+"refresh-missing"); err != nil || string(got) != "w" {
+			t.Fatalf("Get after Refresh = %q, %v", got, err)
+		}
+	})
+	t.Run("bad input never reaches the store", func(t *testing.T) {
+		long := strings.Repeat("k", kvstore.MaxKeyLen+1)
+		cases := []struct {
+			name string
+			err  error
+			call func() error
+		}{
+			{"empty key get", kvstore.ErrBadKey, func() error { _, err := s.Get(ctx, ""); return err }},
+			{"empty key set", kvstore.ErrBadKey, func() error { return s.Set(ctx, "", []byte("v"), time.Minute) }},
+			{"long key get", kvstore.ErrBadKey, func() error { _, err := s.Get(ctx, long); return err }},
+			{"long key delete", kvstore.ErrBadKey, func() error { return s.Delete(ctx, long) }},
+			{"zero ttl", kvstore.ErrBadTTL, func() error { return s.Set(ctx, prefix+"t", []byte("v"), 0) }},
+			{"negative ttl", kvstore.ErrBadTTL, func() error { return s.Set(ctx, prefix+"t", []byte("v"), -time.Second) }},
+		}
+		for _, c := range cases {
+			if err := c.call(); !errors.Is(err, c.err) {
+				t.Errorf("%s: %v, want %v", c.name, err, c.err)
+			}
+		}
+	})
+	t.Run("context already done", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := s.Get(cctx, prefix+"x"); !errors.Is(err, kvstore.ErrTimeout) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("Get with canceled context: %v", err)
+		}
+		dctx, cancel2 := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+		defer cancel2()
+		if err := s.Set(dctx, prefix+"x", []byte("v"), time.Minute); !errors.Is(err, kvstore.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Set past deadline: %v", err)
+		}
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make(chan error, 64)
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				key := prefix + "conc-" + string(rune('a'+g))
+				for i := 0; i < 10; i++ {
+					v := []byte{byte(g), byte(i)}
+					if err := s.Set(ctx, key, v, time.Minute); err != nil {
+						errs <- err
+						return
+					}
+					got, err := s.Get(ctx, key)
+					if err != nil || !bytes.Equal(got, v) {
+						errs <- errors.Join(err, errors.New("read back a different value"))
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	})
+}
+
+func trunc(b []byte) []byte {
+	if len(b) > 32 {
+		return b[:32]
+	}
+	return b
+}
+
+// failDoer fails the test if any request is sent: for inputs that must
+// be refused before the network.
+type failDoer struct{ t testing.TB }
+
+func (f failDoer) Do(r *http.Request) (*http.Response, error) {
+	f.t.Errorf("unexpected request to the store: %s %s", r.Method, r.URL.Path)
+	return nil, errors.New("failDoer: no requests allowed")
+}
+
+// hangDoer blocks until the request's context ends: a store slower than
+// any deadline.
+type hangDoer struct{}
+
+func (hangDoer) Do(r *http.Request) (*http.Response, error) {
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+// assertNoSecrets fails if err's text holds any of the secrets.
+func assertNoSecrets(t testing.TB, err error, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(err.Error(), s) {
+			t.Fatalf("error text %q contains a secret or key", err)
+		}
+	}
+}
