@@ -1,0 +1,72 @@
+package cookiestore
+
+import (
+	"context"
+	"time"
+)
+
+// Backend decides where a session record lives. It sits between the
+// encoded record and the sealer: whatever Save returns is what gets
+// sealed into the cookie, and what the sealer opens from an incoming
+// cookie is what Load receives.
+//
+// The default backend (used when Options.Backend is nil) keeps the whole
+// record in the cookie: Save returns the record itself, Load returns
+// the opened payload unchanged, and Delete does nothing. A server-side
+// backend (see package kvstore) stores the record under the session ID
+// and returns only the ID as the reference, so the cookie carries a
+// sealed session ID and the data stays on the server.
+//
+// The engine calls a Backend only from Load (once per request that uses
+// the session) and Commit, always with the request's context, never
+// concurrently for one session, and never after Commit returned. Every
+// error from a Backend is wrapped in ErrBackend except a Load error
+// wrapping ErrMissing, which means "no such record" and starts a fresh
+// session. Any other Load error, and every Save or Delete error, makes
+// the net/http middleware answer 503 instead of the handler's response
+// (as long as the headers are not yet sent), because a response that
+// pretends a session was saved or destroyed when it was not is worse
+// than an error page.
+type Backend interface {
+	// Load returns the encoded record that ref points to. ref is the
+	// payload the sealer authenticated, so it is exactly what an
+	// earlier Save returned. When the record does not exist (expired,
+	// deleted, revoked) Load returns an error wrapping ErrMissing.
+	Load(ctx context.Context, ref []byte) (record []byte, err error)
+
+	// Save stores rec and returns the reference to seal into the
+	// cookie. It is called when the session changed, when the idle
+	// expiry is renewed, and when the sealing key rotated.
+	Save(ctx context.Context, rec Record) (ref []byte, err error)
+
+	// Delete removes the record ref points to. It is called on Destroy
+	// and, after Save of the new identity, on Regenerate. Deleting a
+	// missing record is not an error.
+	Delete(ctx context.Context, ref []byte) error
+}
+
+// Record is what Backend.Save stores.
+type Record struct {
+	// ID is the session ID: 43 characters of unpadded base64url text
+	// encoding 32 random bytes. It changes on Regenerate and Destroy,
+	// never otherwise. The same text is inside Payload.
+	ID string
+	// Payload is the encoded session record (session ID, creation time,
+	// data and flashes, through the store's Codec).
+	Payload []byte
+	// Changed is false when Payload equals the record the request
+	// loaded and only the expiry moves (idle renewal or key rotation):
+	// a store may then extend the entry's lifetime without rewriting
+	// it.
+	Changed bool
+	// Expires is when the session ends: the earlier of the idle and the
+	// absolute expiry. A store should drop the record then.
+	Expires time.Time
+}
+
+// cookieBackend keeps the whole record inside the cookie.
+type cookieBackend struct{}
+
+func (cookieBackend) Load(_ context.Context, ref []byte) ([]byte, error) { return ref, nil }
+func (cookieBackend) Save(_ context.Context, rec Record) ([]byte, error) { return rec.Payload, nil }
+func (cookieBackend) Delete(context.Context, []byte) error               { return nil }

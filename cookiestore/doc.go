@@ -1,0 +1,94 @@
+// Package cookiestore turns a crumb.Sealer into typed sessions for
+// net/http and for edge workers: the session data is a plain Go struct,
+// sealed into a cookie, with flash messages, regeneration, sliding idle
+// expiry and an absolute lifetime.
+//
+//	type Account struct{ UserID string }
+//
+//	store, err := cookiestore.New(encrypted.New(ring), cookiestore.Options[Account]{})
+//	mux.Handle("/", store.Middleware(app))
+//
+//	// in a handler
+//	s := store.Get(r.Context()) // *cookiestore.Session[Account]
+//	s.Data.UserID = "42"
+//	s.Flash("notice", "Logged in")
+//	s.Regenerate() // or s.Destroy()
+//
+// # What is in the cookie
+//
+// The sealed payload is a record, encoded with the store's Codec (JSON
+// by default): the session ID (256 random bits), the creation time,
+// the data and the flashes. The sealer authenticates it (signed),
+// encrypts it (encrypted) or only frames it (unsigned), binds it to the
+// cookie name, and seals an expiry into it: the earlier of the last
+// activity plus IdleTimeout and the creation time plus
+// AbsoluteTimeout.
+//
+// # Lifecycle
+//
+// The middleware loads the session on the first Get and saves it just
+// before the first byte of the response (WriteHeader, Write, Flush or
+// ReadFrom), without buffering the body. It sends Set-Cookie only when
+// the data, flashes or identity changed, when the idle expiry is due
+// for renewal (at most once per RenewFraction of IdleTimeout), or when
+// the cookie was sealed with a key that is no longer the primary, and
+// then also "Vary: Cookie" and a Cache-Control that keeps shared caches
+// from storing the response. A change made after the headers were sent
+// is reported to Options.OnError as ErrHeadersSent. Requests that never
+// call Get leave the cookie alone, so static files do not slide a
+// session.
+//
+// A flash is readable on the next request only (Flashes,
+// FlashValues), then dropped, unless Keep or Reflash carries it over.
+//
+// Without middleware, Load reads a session from a request and Save
+// writes it to a ResponseWriter.
+//
+// # TinyGo and edge workers
+//
+// The engine (New, LoadHeader, Commit, CacheControl) takes the Cookie
+// header's text and returns Set-Cookie lines, and imports neither
+// net/http nor anything TinyGo lacks. The net/http adapter lives in
+// files with the build constraint !tinygo, so `tinygo build` (which
+// sets the tinygo tag) leaves it out.
+//
+// # Server-side records
+//
+// A Backend decides where the record lives. The default keeps it in
+// the cookie. A server-side Backend (package kvstore) stores the record
+// under the session ID and returns only a reference to seal, so the
+// same Session API works with a cookie that carries nothing but a
+// sealed session ID. Backend failures never become a success response:
+// the middleware answers 503 when loading or saving fails.
+//
+// # Security contract
+//
+//   - A cookie that is missing, malformed, tampered with, sealed for
+//     another name or with an unknown or wrong key, expired, oversized,
+//     split into chunks that are missing or out of order, or whose data
+//     fails Options.Validate gives a fresh session (IsNew). It never
+//     causes a panic or an error status; Options.OnError receives an
+//     error wrapping ErrInvalid, ErrExpired, ErrUnknownKey, ErrTooLarge,
+//     ErrRejected or ErrMissing (and the crumb sentinel behind it), and
+//     the refused cookie is expired on the response.
+//   - Expiry is enforced on the server from the sealed times and the
+//     sealed creation time, never from the cookie's Max-Age.
+//   - Regenerate and Destroy change the session ID, so an ID planted
+//     before login is worthless after it (fixation).
+//   - Defaults: HttpOnly, Secure, SameSite=Lax, Path=/, and the name
+//     __Host-session. New refuses a __Host- cookie without Secure, Path=/
+//     or with a Domain, SameSite=None or Partitioned without Secure;
+//     InsecureHTTP is the explicit, development-only way to drop Secure.
+//   - No Set-Cookie line exceeds 4096 bytes (name, value and attributes):
+//     a larger session fails with ErrTooLarge before the response starts
+//     (the middleware answers 500), or, when MaxChunks allows, is split
+//     across numbered chunk cookies whose count is bound into the sealed
+//     name, so a dropped, added or reordered chunk fails authentication.
+//     Chunks a shrinking session no longer needs are expired.
+//   - Errors and OnError never carry key material or a cookie value;
+//     decoding errors, which could quote the payload, are reduced to a
+//     fixed description.
+//   - A stolen cookie is valid until it expires: a cookie session cannot
+//     be revoked on the server. Use a server-side Backend when logout
+//     must revoke.
+package cookiestore

@@ -1,0 +1,246 @@
+package cookiestore
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SameSite is the cookie's SameSite attribute.
+type SameSite int
+
+const (
+	// SameSiteDefault is Lax.
+	SameSiteDefault SameSite = iota
+	SameSiteLax
+	SameSiteStrict
+	// SameSiteNone sends the cookie on cross-site requests too; it
+	// requires Secure, so it cannot be combined with InsecureHTTP.
+	SameSiteNone
+)
+
+func (s SameSite) attr() string {
+	switch s {
+	case SameSiteStrict:
+		return "Strict"
+	case SameSiteNone:
+		return "None"
+	default:
+		return "Lax"
+	}
+}
+
+// Defaults applied by New to zero fields of Options.
+const (
+	DefaultIdleTimeout     = 24 * time.Hour
+	DefaultAbsoluteTimeout = 7 * 24 * time.Hour
+	DefaultRenewFraction   = 0.25
+	// MaxCookieLine is the longest Set-Cookie value (name, value and
+	// attributes) this package emits; browsers drop longer cookies.
+	MaxCookieLine = 4096
+	// MaxChunksLimit caps Options.MaxChunks.
+	MaxChunksLimit = 8
+)
+
+// Options configures a Store. The zero value is a safe production
+// setup: a __Host-session cookie, HttpOnly, Secure, SameSite=Lax,
+// Path=/, a 24-hour idle timeout and a 7-day absolute lifetime.
+type Options[T any] struct {
+	// Name is the cookie name. The default is "__Host-session", or
+	// "session" when the __Host- prefix is not allowed (InsecureHTTP,
+	// a Domain, or a Path other than "/"). A __Host- name requires
+	// Secure, Path=/ and no Domain; a __Secure- name requires Secure.
+	Name string
+	// Path defaults to "/".
+	Path string
+	// Domain is empty by default (host-only cookie).
+	Domain string
+	// SameSite defaults to Lax.
+	SameSite SameSite
+	// Partitioned adds the Partitioned attribute (CHIPS) for cookies
+	// used in third-party embeds. It requires Secure.
+	Partitioned bool
+	// InsecureHTTP drops the Secure attribute so the cookie works on
+	// plain http://localhost during development. Never set it in
+	// production: the session then travels in clear text.
+	InsecureHTTP bool
+
+	// IdleTimeout ends a session after this long without a request
+	// that uses it. It slides: the cookie is re-issued at most once per
+	// RenewFraction of it.
+	IdleTimeout time.Duration
+	// AbsoluteTimeout ends a session this long after it was created
+	// (or regenerated), however active. It must be at least
+	// IdleTimeout.
+	AbsoluteTimeout time.Duration
+	// RenewFraction is the part of IdleTimeout after which an unchanged
+	// session is re-issued to slide its expiry. It must be in (0, 1];
+	// the default is 0.25.
+	RenewFraction float64
+	// BrowserSession leaves Max-Age off the cookie, so the browser
+	// forgets it when it closes (Adonis's clearWithBrowser). The
+	// timeouts above still apply inside the token.
+	BrowserSession bool
+
+	// MaxChunks, when 2 or more, lets a session that does not fit one
+	// 4096-byte Set-Cookie line be split across up to MaxChunks
+	// cookies (name, name.1, name.2, ...). At most MaxChunksLimit. The
+	// default (0) refuses an oversized session with ErrTooLarge. The
+	// sealer's own value limit (crumb.WithMaxValueLen, 16 KiB by
+	// default) still applies to the whole value.
+	MaxChunks int
+
+	// Codec encodes the session record; JSON by default.
+	Codec Codec
+	// Validate checks session data after it is decoded; an error
+	// starts a fresh session and is reported to OnError wrapped in
+	// ErrRejected. Use it for anything a signed-only (client-readable)
+	// or unsigned cookie carries.
+	Validate func(*T) error
+	// Backend keeps the records; nil keeps them inside the cookie.
+	Backend Backend
+	// OnError receives errors that do not reach the handler: why a
+	// cookie was refused, a failed save, a change after the headers
+	// were sent. It must be safe for concurrent use. Errors never hold
+	// key material or a cookie value.
+	OnError func(ctx context.Context, err error)
+	// Now is the clock; time.Now by default. Give the sealer the same
+	// clock (crumb.WithClock) in tests.
+	Now func() time.Time
+}
+
+// config is the validated form of Options.
+type config[T any] struct {
+	Options[T]
+	attrs string // "; Path=/; HttpOnly; Secure; SameSite=Lax" ...
+	// deleteLine is everything after "name=" in a deleting Set-Cookie.
+	deleteAttrs string
+}
+
+func configErr(detail string) error { return newErr("new", ErrConfig, detail, nil) }
+
+func (o Options[T]) validate() (config[T], error) {
+	c := config[T]{Options: o}
+	if c.Path == "" {
+		c.Path = "/"
+	}
+	secure := !c.InsecureHTTP
+	if c.Name == "" {
+		if secure && c.Path == "/" && c.Domain == "" {
+			c.Name = "__Host-session"
+		} else {
+			c.Name = "session"
+		}
+	}
+	if err := checkName(c.Name); err != nil {
+		return c, err
+	}
+	if !strings.HasPrefix(c.Path, "/") || !attrSafe(c.Path) {
+		return c, configErr("Path must start with / and hold no control characters or ';'")
+	}
+	if c.Domain != "" && (!attrSafe(c.Domain) || strings.ContainsAny(c.Domain, " /")) {
+		return c, configErr("Domain holds a character a cookie domain cannot have")
+	}
+	if hasPrefixFold(c.Name, "__Host-") {
+		if !secure || c.Path != "/" || c.Domain != "" {
+			return c, configErr("a __Host- cookie requires Secure (no InsecureHTTP), Path=/ and no Domain")
+		}
+	}
+	if hasPrefixFold(c.Name, "__Secure-") && !secure {
+		return c, configErr("a __Secure- cookie requires Secure (no InsecureHTTP)")
+	}
+	if c.SameSite < SameSiteDefault || c.SameSite > SameSiteNone {
+		return c, configErr("unknown SameSite value")
+	}
+	if c.SameSite == SameSiteNone && !secure {
+		return c, configErr("SameSite=None requires Secure (no InsecureHTTP)")
+	}
+	if c.Partitioned && !secure {
+		return c, configErr("Partitioned requires Secure (no InsecureHTTP)")
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.AbsoluteTimeout == 0 {
+		c.AbsoluteTimeout = DefaultAbsoluteTimeout
+		if c.AbsoluteTimeout < c.IdleTimeout {
+			c.AbsoluteTimeout = c.IdleTimeout
+		}
+	}
+	if c.IdleTimeout < time.Second || c.AbsoluteTimeout < c.IdleTimeout {
+		return c, configErr("IdleTimeout must be at least 1s and AbsoluteTimeout at least IdleTimeout")
+	}
+	if c.RenewFraction == 0 {
+		c.RenewFraction = DefaultRenewFraction
+	}
+	if !(c.RenewFraction > 0 && c.RenewFraction <= 1) {
+		return c, configErr("RenewFraction must be in (0, 1]")
+	}
+	if c.MaxChunks < 0 || c.MaxChunks > MaxChunksLimit {
+		return c, configErr("MaxChunks must be between 0 and " + strconv.Itoa(MaxChunksLimit))
+	}
+	if c.MaxChunks == 1 {
+		c.MaxChunks = 0
+	}
+	if c.Codec == nil {
+		c.Codec = JSONCodec{}
+	}
+	if c.Backend == nil {
+		c.Backend = cookieBackend{}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+
+	var b strings.Builder
+	b.WriteString("; Path=")
+	b.WriteString(c.Path)
+	if c.Domain != "" {
+		b.WriteString("; Domain=")
+		b.WriteString(c.Domain)
+	}
+	b.WriteString("; HttpOnly")
+	if secure {
+		b.WriteString("; Secure")
+	}
+	b.WriteString("; SameSite=")
+	b.WriteString(c.SameSite.attr())
+	if c.Partitioned {
+		b.WriteString("; Partitioned")
+	}
+	c.attrs = b.String()
+	c.deleteAttrs = "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + c.attrs
+	// The longest chunk name plus the attributes must leave room for a
+	// useful value.
+	if len(chunkName(c.Name, MaxChunksLimit))+len(c.attrs)+len("; Max-Age=2147483647")+64 > MaxCookieLine {
+		return c, configErr("cookie name and attributes leave no room for a value")
+	}
+	return c, nil
+}
+
+func checkName(name string) error {
+	if name == "" || len(name) > 200 {
+		return configErr("cookie name empty or longer than 200 bytes")
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}#", c) >= 0 {
+			return configErr("cookie name has a character RFC 6265 forbids (or '#', which chunk names use)")
+		}
+	}
+	return nil
+}
+
+func attrSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= 0x7f || c == ';' {
+			return false
+		}
+	}
+	return true
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

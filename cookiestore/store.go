@@ -1,0 +1,383 @@
+package cookiestore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/crumbkit/crumb"
+)
+
+// maxClockAhead is how far in the future a record's creation time may
+// lie before the record is refused; it absorbs clock skew between
+// servers.
+const maxClockAhead = time.Minute
+
+// Store turns a crumb.Sealer into typed sessions. It is safe for
+// concurrent use; create one per cookie at start-up.
+//
+// The engine (New, LoadHeader, Commit) takes Cookie header text and
+// returns Set-Cookie lines, and does not import net/http, so it builds
+// with TinyGo for edge workers. Middleware, Get, Load and Save adapt it
+// to net/http (files built without the tinygo tag).
+type Store[T any] struct {
+	sealer   crumb.Sealer
+	cfg      config[T]
+	zeroData []byte
+	// remote is set when records live in a server-side Backend.
+	remote bool
+}
+
+// New returns a Store sealing with sealer. It checks opts and fails
+// with an error wrapping ErrConfig for a combination that would give
+// an unsafe or unusable cookie (see Options).
+func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
+	if sealer == nil {
+		return nil, configErr("nil Sealer")
+	}
+	cfg, err := opts.validate()
+	if err != nil {
+		return nil, err
+	}
+	var zero T
+	zb, err := cfg.Codec.Marshal(&zero)
+	if err != nil {
+		return nil, newErr("new", ErrConfig, "the Codec cannot encode the zero value of the session data type", err)
+	}
+	return &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil}, nil
+}
+
+// Name returns the cookie name.
+func (st *Store[T]) Name() string { return st.cfg.Name }
+
+func (st *Store[T]) now() time.Time { return st.cfg.Now().Truncate(time.Second) }
+
+func (st *Store[T]) fresh() *Session[T] {
+	return &Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData}
+}
+
+// LoadHeader returns the session the Cookie header text carries (the
+// value of the Cookie request header; several headers joined with
+// "; "). It always returns a usable session: when the header has no
+// valid session, a fresh one (IsNew) with the reason as the error,
+// wrapping ErrNoCookie, ErrInvalid, ErrExpired, ErrUnknownKey,
+// ErrTooLarge, ErrRejected, ErrMissing or ErrBackend. Only ErrBackend
+// means the answer is uncertain (the record may exist): callers should
+// not treat the user as logged out then.
+func (st *Store[T]) LoadHeader(ctx context.Context, cookieHeader string) (*Session[T], error) {
+	s := st.fresh()
+	in := parseCookieHeader(cookieHeader, st.cfg.Name)
+	s.present = in.present
+	err := st.load(ctx, s, &in)
+	if err != nil {
+		s.loadErr = err
+		// Whatever partial state load reached is dropped.
+		s.Data, s.inFlash, s.ref = *new(T), nil, nil
+		s.loadedData, s.isNew = st.zeroData, true
+		s.issuedAt, s.expires, s.rotated, s.created = time.Time{}, time.Time{}, false, time.Time{}
+		return s, err
+	}
+	return s, nil
+}
+
+func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error {
+	if len(in.present) == 0 {
+		return ErrNoCookie
+	}
+	if !in.has[0] {
+		return newErr("load", ErrInvalid, "chunk cookie without its first chunk", nil)
+	}
+	n := 1
+	for n < MaxChunksLimit && in.has[n] {
+		n++
+	}
+	for i := n; i < MaxChunksLimit; i++ {
+		if in.has[i] {
+			return newErr("load", ErrInvalid, "chunk cookies are not consecutive", nil)
+		}
+	}
+	if n > 1 && n > st.cfg.MaxChunks {
+		return newErr("load", ErrInvalid, "more chunk cookies than the store allows", nil)
+	}
+	// Refuse before any crypto what could never have been issued.
+	if in.total > MaxCookieLine*max(1, st.cfg.MaxChunks) {
+		return newErr("load", ErrTooLarge, "cookie larger than this store ever issues", nil)
+	}
+	value := in.chunks[0]
+	if n > 1 {
+		var b strings.Builder
+		b.Grow(in.total)
+		for i := 0; i < n; i++ {
+			b.WriteString(in.chunks[i])
+		}
+		value = b.String()
+	}
+	opened, err := st.sealer.Open(sealName(st.cfg.Name, n), value)
+	if err != nil {
+		e := openErr(err)
+		if n > 1 && errors.Is(err, crumb.ErrWrongName) {
+			e.Detail = "chunk count does not match the sealed one"
+		}
+		return e
+	}
+	now := st.now()
+	if now.After(opened.IssuedAt.Add(st.cfg.IdleTimeout)) {
+		return newErr("load", ErrExpired, "idle timeout passed", nil)
+	}
+	rec, err := st.cfg.Backend.Load(ctx, opened.Payload)
+	if err != nil {
+		if errors.Is(err, ErrMissing) {
+			return newErr("load", ErrMissing, "", err)
+		}
+		return newErr("load", ErrBackend, "", err)
+	}
+	var w wireRecord
+	if err := st.cfg.Codec.Unmarshal(rec, &w); err != nil {
+		return &Error{Op: "load", Kind: ErrInvalid, Detail: "record does not decode", Cause: err, hideCause: true}
+	}
+	if len(w.ID) != 43 || w.Created <= 0 || len(w.Data) == 0 {
+		return newErr("load", ErrInvalid, "record lacks an ID, a creation time or data", nil)
+	}
+	created := time.Unix(w.Created, 0)
+	if created.After(now.Add(maxClockAhead)) {
+		return newErr("load", ErrInvalid, "record created in the future", nil)
+	}
+	if !now.Before(created.Add(st.cfg.AbsoluteTimeout)) {
+		return newErr("load", ErrExpired, "absolute lifetime passed", nil)
+	}
+	if err := st.cfg.Codec.Unmarshal(w.Data, &s.Data); err != nil {
+		return &Error{Op: "load", Kind: ErrInvalid, Detail: "session data does not decode", Cause: err, hideCause: true}
+	}
+	if st.cfg.Validate != nil {
+		if err := st.cfg.Validate(&s.Data); err != nil {
+			return newErr("load", ErrRejected, "", err)
+		}
+	}
+	s.isNew = false
+	s.id = w.ID
+	s.created = created
+	s.loadedData = w.Data
+	s.ref = opened.Payload
+	s.issuedAt, s.expires, s.rotated = opened.IssuedAt, opened.Expires, opened.Rotated
+	s.inFlash = w.Flashes
+	return nil
+}
+
+// changed reports whether s differs from what the request loaded or
+// what the last Commit saved. It returns the encoded data for reuse.
+func (st *Store[T]) changed(s *Session[T]) (bool, []byte, error) {
+	data, err := st.cfg.Codec.Marshal(&s.Data)
+	if err != nil {
+		return false, nil, err
+	}
+	return s.gen != s.baseGen || !bytes.Equal(data, s.loadedData) ||
+		(!s.settled && len(s.inFlash) > 0), data, nil
+}
+
+// Commit saves s and returns the Set-Cookie lines (header values,
+// without "Set-Cookie: ") the response must carry, in order; nil when
+// nothing needs to be sent. It saves when the session changed, when its
+// idle expiry is due for renewal, or when it was sealed with a key
+// other than the primary; it expires the cookie and every chunk after
+// Destroy, and clears a cookie the store refused. A response carrying
+// the lines must also carry "Vary: Cookie" and the Cache-Control value
+// from CacheControl.
+//
+// Commit may be called again after more changes; a second call with no
+// change returns nil. On error nothing was saved and the lines are nil:
+// the response should not claim success.
+func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	if s.encErr != nil {
+		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "a flash value does not encode", Cause: s.encErr, hideCause: true}
+	}
+	changed, data, err := st.changed(s)
+	if err != nil {
+		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "session data does not encode", Cause: err, hideCause: true}
+	}
+	now := st.now()
+	flashes := s.outgoing()
+
+	// Nothing worth a cookie: a new or destroyed session still at its
+	// zero value. Clear whatever cookies the request carried.
+	empty := bytes.Equal(data, st.zeroData) && len(flashes) == 0 && !s.forced
+	if empty && (s.isNew || s.destroyed) {
+		var lines []string
+		if !s.cleared {
+			if s.destroyed && s.oldRef != nil {
+				if err := st.cfg.Backend.Delete(ctx, s.oldRef); err != nil {
+					return nil, newErr("commit", ErrBackend, "deleting the destroyed record", err)
+				}
+			}
+			for _, name := range s.present {
+				lines = append(lines, name+"="+st.cfg.deleteAttrs)
+			}
+		}
+		s.cleared, s.oldRef, s.ref = true, nil, nil
+		st.settle(s, data)
+		return lines, nil
+	}
+
+	renew := false
+	if !s.isNew && !s.settled {
+		renew = s.rotated ||
+			(now.Sub(s.issuedAt) >= time.Duration(float64(st.cfg.IdleTimeout)*st.cfg.RenewFraction) &&
+				st.expiry(s, now).After(s.expires))
+	}
+	if !changed && !renew && !s.forced {
+		st.settle(s, data)
+		return nil, nil
+	}
+
+	if s.id == "" {
+		s.id = newID()
+	}
+	if s.created.IsZero() {
+		s.created = now
+	}
+	expires := st.expiry(s, now)
+	rec, err := st.cfg.Codec.Marshal(&wireRecord{ID: s.id, Created: s.created.Unix(), Data: data, Flashes: flashes})
+	if err != nil {
+		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "session record does not encode", Cause: err, hideCause: true}
+	}
+	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, Expires: expires})
+	if err != nil {
+		return nil, newErr("commit", ErrBackend, "saving the record", err)
+	}
+	lines, err := st.seal(ref, now, expires, s.present)
+	if err != nil {
+		return nil, err
+	}
+	if s.oldRef != nil {
+		if err := st.cfg.Backend.Delete(ctx, s.oldRef); err != nil {
+			return nil, newErr("commit", ErrBackend, "deleting the replaced record", err)
+		}
+		s.oldRef = nil
+	}
+	s.ref = ref
+	s.forced = false
+	s.cleared = false
+	st.settle(s, data)
+	return lines, nil
+}
+
+// settle records s's current state as saved, so a second Commit only
+// acts on later changes.
+func (st *Store[T]) settle(s *Session[T], data []byte) {
+	s.loadedData = data
+	s.baseGen = s.gen
+	s.settled = true
+}
+
+// pending reports whether s changed since it was loaded or committed.
+func (st *Store[T]) pending(s *Session[T]) bool {
+	if s.encErr != nil {
+		return true
+	}
+	c, _, err := st.changed(s)
+	return c || err != nil
+}
+
+// expiry is the earlier of the idle expiry from now and the absolute
+// one.
+func (st *Store[T]) expiry(s *Session[T], now time.Time) time.Time {
+	idle := now.Add(st.cfg.IdleTimeout)
+	created := s.created
+	if created.IsZero() {
+		created = now
+	}
+	if abs := created.Add(st.cfg.AbsoluteTimeout); abs.Before(idle) {
+		return abs
+	}
+	return idle
+}
+
+// seal seals ref into one cookie, or into chunks when allowed and
+// needed, and returns the Set-Cookie lines, including deletions of
+// chunk cookies the request carried that the new value does not use.
+func (st *Store[T]) seal(ref []byte, now, expires time.Time, present []string) ([]string, error) {
+	name := st.cfg.Name
+	if !expires.After(now) {
+		return nil, newErr("commit", ErrExpired, "absolute lifetime ends now", nil)
+	}
+	value, err := st.sealer.Seal(name, ref, expires)
+	if err != nil {
+		return nil, sealErr(err)
+	}
+	tail := st.cfg.attrs
+	if !st.cfg.BrowserSession {
+		tail = maxAgeAttr(now, expires) + tail
+	}
+	if len(name)+1+len(value)+len(tail) <= MaxCookieLine {
+		return st.withDeletes([]string{name + "=" + value + tail}, 1, present), nil
+	}
+	if st.cfg.MaxChunks < 2 {
+		return nil, newErr("commit", ErrTooLarge, "Set-Cookie line over 4096 bytes and chunking is off", nil)
+	}
+	n, capacity := 0, 0
+	for i := 0; i < st.cfg.MaxChunks; i++ {
+		capacity += MaxCookieLine - len(chunkName(name, i)) - 1 - len(tail)
+		if capacity >= len(value) {
+			n = i + 1
+			break
+		}
+	}
+	if n == 0 {
+		return nil, newErr("commit", ErrTooLarge, "session needs more chunk cookies than MaxChunks", nil)
+	}
+	value, err = st.sealer.Seal(sealName(name, n), ref, expires)
+	if err != nil {
+		return nil, sealErr(err)
+	}
+	if len(value) > capacity {
+		// A sealer whose length depends on the name; not one of crumb's.
+		return nil, newErr("commit", ErrTooLarge, "sealed value grew under the chunked name", nil)
+	}
+	lines := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		cn := chunkName(name, i)
+		room := MaxCookieLine - len(cn) - 1 - len(tail)
+		part := value
+		if len(part) > room {
+			part = part[:room]
+		}
+		value = value[len(part):]
+		lines = append(lines, cn+"="+part+tail)
+	}
+	return st.withDeletes(lines, n, present), nil
+}
+
+// withDeletes appends deletions for chunk cookies at index n or later
+// that the request carried.
+func (st *Store[T]) withDeletes(lines []string, n int, present []string) []string {
+	for _, p := range present {
+		if p == st.cfg.Name {
+			continue
+		}
+		idx := 0
+		for i := len(st.cfg.Name) + 1; i < len(p); i++ {
+			idx = idx*10 + int(p[i]-'0')
+		}
+		if idx >= n {
+			lines = append(lines, p+"="+st.cfg.deleteAttrs)
+		}
+	}
+	return lines
+}
+
+func sealErr(err error) error {
+	if errors.Is(err, crumb.ErrTooLarge) {
+		return newErr("commit", ErrTooLarge, "the sealer refused the payload size", err)
+	}
+	return newErr("commit", ErrCodec, "sealing failed", err)
+}
+
+func (st *Store[T]) report(ctx context.Context, err error) {
+	if err != nil && st.cfg.OnError != nil {
+		st.cfg.OnError(ctx, err)
+	}
+}
