@@ -1,0 +1,5 @@
+package wasm_test
+
+import "encoding/base64"
+
+var b64 = base64.RawURLEncoding
