@@ -1,0 +1,263 @@
+//go:build !tinygo
+
+package cookiestore
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// ctxKey finds a store's request state in a context. Its field makes
+// keys of two stores with the same T differ.
+type ctxKey[T any] struct{ st *Store[T] }
+
+// reqState is one request's session state inside the middleware.
+type reqState[T any] struct {
+	st     *Store[T]
+	header string
+	s      *Session[T]
+}
+
+func (rs *reqState[T]) session(ctx context.Context) *Session[T] {
+	if rs.s == nil {
+		s, err := rs.st.LoadHeader(ctx, rs.header)
+		if err != nil && err != ErrNoCookie {
+			rs.st.report(ctx, err)
+		}
+		rs.s = s
+	}
+	return rs.s
+}
+
+// cookieHeader joins the request's Cookie headers (HTTP/2 may send
+// several).
+func cookieHeader(r *http.Request) string {
+	v := r.Header["Cookie"]
+	switch len(v) {
+	case 0:
+		return ""
+	case 1:
+		return v[0]
+	}
+	return strings.Join(v, "; ")
+}
+
+// Get returns the request's session, loading it on the first call. It
+// panics when the request did not pass through this store's
+// Middleware, which is a wiring mistake; use FromContext to test.
+func (st *Store[T]) Get(ctx context.Context) *Session[T] {
+	s, ok := st.FromContext(ctx)
+	if !ok {
+		panic("cookiestore: Get on a request that did not pass through this store's Middleware")
+	}
+	return s
+}
+
+// FromContext is Get that reports whether the middleware is present.
+func (st *Store[T]) FromContext(ctx context.Context) (*Session[T], bool) {
+	rs, ok := ctx.Value(ctxKey[T]{st}).(*reqState[T])
+	if !ok {
+		return nil, false
+	}
+	return rs.session(ctx), true
+}
+
+// Load reads the session from r's cookies, without middleware. See
+// LoadHeader for the error.
+func (st *Store[T]) Load(r *http.Request) (*Session[T], error) {
+	return st.LoadHeader(r.Context(), cookieHeader(r))
+}
+
+// Save commits s and adds the resulting Set-Cookie lines and cache
+// headers to w, without middleware. Call it before writing the
+// response; on error nothing was added and the response should not
+// report success.
+func (st *Store[T]) Save(ctx context.Context, w http.ResponseWriter, s *Session[T]) error {
+	lines, err := st.Commit(ctx, s)
+	if err != nil {
+		return err
+	}
+	addLines(w.Header(), lines)
+	return nil
+}
+
+func addLines(h http.Header, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	h["Set-Cookie"] = append(h["Set-Cookie"], lines...)
+	vary := false
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if strings.EqualFold(f, "Cookie") || f == "*" {
+				vary = true
+			}
+		}
+	}
+	if !vary {
+		h.Add("Vary", "Cookie")
+	}
+	h.Set("Cache-Control", CacheControl(strings.Join(h.Values("Cache-Control"), ", ")))
+}
+
+// Middleware makes the session available to h through Get and saves
+// it before the response starts. Bad cookies give a fresh session; a
+// failed save (backend error, session too large, unencodable data)
+// replaces the response with 503 or 500 and goes to OnError, since
+// the handler's response would claim a change that did not happen.
+func (st *Store[T]) Middleware(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rs := &reqState[T]{st: st, header: cookieHeader(r)}
+		ctx := context.WithValue(r.Context(), ctxKey[T]{st}, rs)
+		if st.remote && rs.header != "" {
+			// With a server-side backend, an outage must not look like
+			// a logged-out user, so load before the handler runs.
+			s := rs.session(ctx)
+			if errors.Is(s.loadErr, ErrBackend) {
+				failResponse(w, http.StatusServiceUnavailable)
+				return
+			}
+		}
+		sw := &responseWriter[T]{rw: w, rs: rs, ctx: ctx}
+		h.ServeHTTP(sw, r.WithContext(ctx))
+		sw.finish()
+	})
+}
+
+func failResponse(w http.ResponseWriter, code int) {
+	h := w.Header()
+	for k := range h {
+		delete(h, k)
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	io.WriteString(w, http.StatusText(code)+"\n")
+}
+
+// responseWriter saves the session before the first byte goes out.
+type responseWriter[T any] struct {
+	rw  http.ResponseWriter
+	rs  *reqState[T]
+	ctx context.Context
+
+	committed bool // the session was saved (or the attempt failed)
+	failed    bool // the save failed; the handler's output is dropped
+	hijacked  bool
+}
+
+// errResponseReplaced is what the handler's writes return after a
+// failed save replaced its response.
+var errResponseReplaced = errors.New("cookiestore: response replaced after the session could not be saved")
+
+func (w *responseWriter[T]) commit() {
+	if w.committed {
+		return
+	}
+	w.committed = true
+	s := w.rs.s
+	if s == nil {
+		return
+	}
+	lines, err := w.rs.st.Commit(w.ctx, s)
+	if err != nil {
+		w.rs.st.report(w.ctx, err)
+		w.failed = true
+		code := http.StatusInternalServerError
+		if errors.Is(err, ErrBackend) {
+			code = http.StatusServiceUnavailable
+		}
+		failResponse(w.rw, code)
+		return
+	}
+	addLines(w.rw.Header(), lines)
+}
+
+func (w *responseWriter[T]) Header() http.Header { return w.rw.Header() }
+
+func (w *responseWriter[T]) WriteHeader(code int) {
+	// Informational responses (103 Early Hints) precede the real one.
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		if !w.failed {
+			w.rw.WriteHeader(code)
+		}
+		return
+	}
+	w.commit()
+	if w.failed {
+		return
+	}
+	w.rw.WriteHeader(code)
+}
+
+func (w *responseWriter[T]) Write(b []byte) (int, error) {
+	w.commit()
+	if w.failed {
+		return 0, errResponseReplaced
+	}
+	return w.rw.Write(b)
+}
+
+// ReadFrom keeps io.Copy's sendfile path for the underlying writer.
+func (w *responseWriter[T]) ReadFrom(r io.Reader) (int64, error) {
+	w.commit()
+	if w.failed {
+		return 0, errResponseReplaced
+	}
+	if rf, ok := w.rw.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(writerOnly{w.rw}, r)
+}
+
+type writerOnly struct{ io.Writer }
+
+func (w *responseWriter[T]) Flush() {
+	w.commit()
+	if w.failed {
+		return
+	}
+	_ = http.NewResponseController(w.rw).Flush()
+}
+
+// FlushError is what http.ResponseController calls.
+func (w *responseWriter[T]) FlushError() error {
+	w.commit()
+	if w.failed {
+		return errResponseReplaced
+	}
+	return http.NewResponseController(w.rw).Flush()
+}
+
+// Hijack hands over the connection. The session is not saved: after a
+// hijack there is no HTTP response to carry a cookie.
+func (w *responseWriter[T]) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(w.rw).Hijack()
+	if err == nil {
+		w.hijacked = true
+		w.committed = true
+	}
+	return c, brw, err
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (w *responseWriter[T]) Unwrap() http.ResponseWriter { return w.rw }
+
+func (w *responseWriter[T]) finish() {
+	if w.hijacked || w.failed {
+		return
+	}
+	if !w.committed {
+		w.commit()
+		return
+	}
+	if s := w.rs.s; s != nil && w.rs.st.pending(s) {
+		w.rs.st.report(w.ctx, newErr("commit", ErrHeadersSent, "the change was not saved", nil))
+	}
+}
