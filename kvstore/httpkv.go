@@ -38,6 +38,9 @@ func (h *HTTPKV) Dialect() string { return h.d.name() }
 
 // Get implements Store. It is retried on ErrUnavailable as configured.
 func (h *HTTPKV) Get(ctx context.Context, key string) ([]byte, error) {
+	if key == "" {
+		return nil, newErr(h.d.name(), "get", ErrBadKey, 0, "empty key")
+	}
 	key = h.prefix + key
 	if err := h.d.checkKey("get", key); err != nil {
 		return nil, err
@@ -47,6 +50,9 @@ func (h *HTTPKV) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Set implements Store.
 func (h *HTTPKV) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if key == "" {
+		return newErr(h.d.name(), "set", ErrBadKey, 0, "empty key")
+	}
 	key = h.prefix + key
 	if err := h.d.checkKey("set", key); err != nil {
 		return err
@@ -60,6 +66,9 @@ func (h *HTTPKV) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 
 // Delete implements Store.
 func (h *HTTPKV) Delete(ctx context.Context, key string) error {
+	if key == "" {
+		return newErr(h.d.name(), "delete", ErrBadKey, 0, "empty key")
+	}
 	key = h.prefix + key
 	if err := h.d.checkKey("delete", key); err != nil {
 		return err
@@ -71,6 +80,9 @@ func (h *HTTPKV) Delete(ctx context.Context, key string) error {
 // to change a TTL without rewriting the value, so there Touch returns an
 // error wrapping errors.ErrUnsupported and Refresh re-puts the value.
 func (h *HTTPKV) Touch(ctx context.Context, key string, ttl time.Duration) error {
+	if key == "" {
+		return newErr(h.d.name(), "touch", ErrBadKey, 0, "empty key")
+	}
 	key = h.prefix + key
 	if err := h.d.checkKey("touch", key); err != nil {
 		return err
@@ -182,7 +194,7 @@ func (c *cloudflare) name() string  { return "cloudflare" }
 func (c *cloudflare) minTTL() int64 { return CloudflareMinTTL }
 
 func (c *cloudflare) checkKey(op, key string) error {
-	if err := checkKey("cloudflare", op, key); err != nil {
+	if err := checkKey("cloudflare", op, key, key); err != nil {
 		return err
 	}
 	if key == "." || key == ".." { // refused by Cloudflare, and a dot-segment in a URL
@@ -335,7 +347,7 @@ func (u *upstash) name() string  { return "upstash" }
 func (u *upstash) minTTL() int64 { return 1 }
 
 func (u *upstash) checkKey(op, key string) error {
-	if err := checkKey("upstash", op, key); err != nil {
+	if err := checkKey("upstash", op, key, key); err != nil {
 		return err
 	}
 	// Keys travel as JSON strings; invalid UTF-8 would be silently

@@ -93,7 +93,7 @@ func (m *Memory) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := ctxErr("memory", "get", ctx); err != nil {
 		return nil, err
 	}
-	if err := checkKey("memory", "get", key); err != nil {
+	if err := checkKey("memory", "get", key, key); err != nil {
 		return nil, err
 	}
 	m.mu.Lock()
@@ -116,7 +116,7 @@ func (m *Memory) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 	if err := ctxErr("memory", "set", ctx); err != nil {
 		return err
 	}
-	if err := checkKey("memory", "set", key); err != nil {
+	if err := checkKey("memory", "set", key, key); err != nil {
 		return err
 	}
 	secs, err := ttlSeconds("memory", "set", ttl, 1)
@@ -145,7 +145,7 @@ func (m *Memory) Delete(ctx context.Context, key string) error {
 	if err := ctxErr("memory", "delete", ctx); err != nil {
 		return err
 	}
-	if err := checkKey("memory", "delete", key); err != nil {
+	if err := checkKey("memory", "delete", key, key); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -161,7 +161,7 @@ func (m *Memory) Touch(ctx context.Context, key string, ttl time.Duration) error
 	if err := ctxErr("memory", "touch", ctx); err != nil {
 		return err
 	}
-	if err := checkKey("memory", "touch", key); err != nil {
+	if err := checkKey("memory", "touch", key, key); err != nil {
 		return err
 	}
 	secs, err := ttlSeconds("memory", "touch", ttl, 1)

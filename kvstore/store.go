@@ -51,12 +51,13 @@ func Refresh(ctx context.Context, s Store, key string, value []byte, ttl time.Du
 // accepts: Cloudflare KV's limit of 512 bytes.
 const MaxKeyLen = 512
 
-// checkKey validates a full (prefixed) key before any network call.
-func checkKey(store, op, key string) error {
+// checkKey validates a key, and the full key it makes with a prefix,
+// before any network call.
+func checkKey(store, op, key, full string) error {
 	if key == "" {
 		return newErr(store, op, ErrBadKey, 0, "empty key")
 	}
-	if len(key) > MaxKeyLen {
+	if len(full) > MaxKeyLen {
 		return newErr(store, op, ErrBadKey, 0, "key longer than 512 bytes")
 	}
 	return nil

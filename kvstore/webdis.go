@@ -140,7 +140,7 @@ func (w *Webdis) auth(r *http.Request) {
 
 func (w *Webdis) key(op, key string) (string, error) {
 	full := w.prefix + key
-	if err := checkKey("webdis", op, full); err != nil {
+	if err := checkKey("webdis", op, key, full); err != nil {
 		return "", err
 	}
 	return encodeKey(full), nil
