@@ -54,7 +54,7 @@ func TestMalformedSessionIDsNeverReachTheStore(t *testing.T) {
 	valid := kvstore.NewSessionID().Encode()
 	bad := []string{
 		"", "x", valid[:42], valid + "A", valid + "=",
-		strings.Repeat("A", 42) + "B", // non-canonical: trailing bits set
+		strings.Repeat("A", 42) + "B",                    // non-canonical: trailing bits set
 		strings.Repeat("+", 43), strings.Repeat("/", 43), // standard, not URL, alphabet
 		strings.Repeat(" ", 43), strings.Repeat("\x00", 43), strings.Repeat("é", 22)[:43],
 		"../../../../etc/passwd/../../../../../aaaaaa", "%2F" + valid[3:],
