@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"unsafe"
 
 	"golang.org/x/crypto/hkdf"
 )
@@ -41,8 +42,11 @@ func (id ID) String() string {
 	return s
 }
 
-// material sits behind a pointer so that formatting a Key with %d or %x
-// through reflection can only ever print an address.
+// material sits behind an unsafe.Pointer so that fmt's reflection can
+// only ever print an address. A typed pointer is not enough: fmt
+// dereferences a pointer it meets under a verb it cannot apply (%s or %q
+// on a struct that holds a Key in an unexported field), and would print
+// the bytes.
 type material struct {
 	b  [KeySize]byte
 	id ID
@@ -50,7 +54,9 @@ type material struct {
 
 // Key is a 32-byte symmetric key. The zero Key is not valid; get keys
 // from Generate, NewKey or ParseRing.
-type Key struct{ m *material }
+type Key struct{ p unsafe.Pointer } // *material
+
+func (k Key) m() *material { return (*material)(k.p) }
 
 // NewKey makes a Key from 32 bytes of key material, which it copies. It
 // refuses the wrong size and material that is obviously not random
@@ -65,7 +71,7 @@ func NewKey(b []byte) (Key, error) {
 	m := &material{}
 	copy(m.b[:], b)
 	m.id = symmetricID(m.b[:])
-	return Key{m}, nil
+	return Key{unsafe.Pointer(m)}, nil
 }
 
 // Generate returns a fresh key read from r, or from crypto/rand when r is
@@ -103,22 +109,22 @@ func symmetricID(k []byte) ID {
 
 // ID returns the key's ID.
 func (k Key) ID() ID {
-	if k.m == nil {
+	if k.m() == nil {
 		return 0
 	}
-	return k.m.id
+	return k.m().id
 }
 
 // Valid reports whether k holds key material.
-func (k Key) Valid() bool { return k.m != nil }
+func (k Key) Valid() bool { return k.m() != nil }
 
 // Equal reports whether two keys hold the same material, in constant
 // time.
 func (k Key) Equal(o Key) bool {
-	if k.m == nil || o.m == nil {
-		return k.m == o.m
+	if k.m() == nil || o.m() == nil {
+		return k.m() == o.m()
 	}
-	return subtle.ConstantTimeCompare(k.m.b[:], o.m.b[:]) == 1
+	return subtle.ConstantTimeCompare(k.m().b[:], o.m().b[:]) == 1
 }
 
 // Purpose labels for Derive. Each crumb component derives its own
@@ -134,11 +140,11 @@ const (
 // 5869) keyed by k, no salt, and purpose as the info. Different purposes
 // give independent subkeys.
 func (k Key) Derive(purpose string) []byte {
-	if k.m == nil {
+	if k.m() == nil {
 		panic("keys: Derive on the zero Key")
 	}
 	out := make([]byte, KeySize)
-	if _, err := io.ReadFull(hkdf.New(sha256.New, k.m.b[:], nil, []byte(purpose)), out); err != nil {
+	if _, err := io.ReadFull(hkdf.New(sha256.New, k.m().b[:], nil, []byte(purpose)), out); err != nil {
 		panic("keys: hkdf: " + err.Error()) // cannot happen for 32 bytes
 	}
 	return out
@@ -147,18 +153,18 @@ func (k Key) Derive(purpose string) []byte {
 // Export returns the key as unpadded base64url text. It is the only way
 // to get key material out of a Key; handle the result as a secret.
 func (k Key) Export() string {
-	if k.m == nil {
+	if k.m() == nil {
 		return ""
 	}
-	return b64url.EncodeToString(k.m.b[:])
+	return b64url.EncodeToString(k.m().b[:])
 }
 
 // String redacts the key: it shows only the ID.
 func (k Key) String() string {
-	if k.m == nil {
+	if k.m() == nil {
 		return "keys.Key(invalid)"
 	}
-	return "keys.Key(" + k.m.id.String() + ", redacted)"
+	return "keys.Key(" + k.m().id.String() + ", redacted)"
 }
 
 // GoString redacts the key for %#v.

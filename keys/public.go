@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // Scheme is a signature algorithm for public-key signed sessions. Ed448
@@ -52,8 +53,11 @@ type privateMaterial struct {
 	public PublicKey
 }
 
-// PrivateKey signs. Its seed never appears in formatting or errors.
-type PrivateKey struct{ m *privateMaterial }
+// PrivateKey signs. Its seed never appears in formatting or errors: it
+// sits behind an unsafe.Pointer for the reason given at Key.
+type PrivateKey struct{ p unsafe.Pointer } // *privateMaterial
+
+func (k PrivateKey) m() *privateMaterial { return (*privateMaterial)(k.p) }
 
 // NewPublicKey makes a PublicKey of scheme s from its bytes.
 func NewPublicKey(s Scheme, pub []byte) (PublicKey, error) {
@@ -85,7 +89,7 @@ func NewPrivateKey(s Scheme, seed []byte) (PrivateKey, error) {
 	if err != nil {
 		return PrivateKey{}, err
 	}
-	return PrivateKey{&privateMaterial{seed: seed, signer: signer, public: pub}}, nil
+	return PrivateKey{unsafe.Pointer(&privateMaterial{seed: seed, signer: signer, public: pub})}, nil
 }
 
 // GeneratePrivateKey returns a fresh private key of scheme s, its seed
@@ -133,26 +137,26 @@ func (k PublicKey) String() string {
 }
 
 // ID returns the ID of the key's public half.
-func (k PrivateKey) ID() ID { return k.m.public.ID() }
+func (k PrivateKey) ID() ID { return k.m().public.ID() }
 
 // Public returns the public half.
-func (k PrivateKey) Public() PublicKey { return k.m.public }
+func (k PrivateKey) Public() PublicKey { return k.m().public }
 
 // Sign signs msg.
-func (k PrivateKey) Sign(msg []byte) []byte { return k.m.signer.Sign(msg) }
+func (k PrivateKey) Sign(msg []byte) []byte { return k.m().signer.Sign(msg) }
 
 // Export returns the key's text form, "<scheme>-private:<base64url seed>".
 // Handle the result as a secret.
 func (k PrivateKey) Export() string {
-	return k.m.public.m.scheme.Name() + "-private:" + b64url.EncodeToString(k.m.seed)
+	return k.m().public.m.scheme.Name() + "-private:" + b64url.EncodeToString(k.m().seed)
 }
 
 // String redacts the key: scheme and ID only.
 func (k PrivateKey) String() string {
-	if k.m == nil {
+	if k.m() == nil {
 		return "keys.PrivateKey(invalid)"
 	}
-	return "keys.PrivateKey(" + k.m.public.m.scheme.Name() + " " + k.ID().String() + ", redacted)"
+	return "keys.PrivateKey(" + k.m().public.m.scheme.Name() + " " + k.ID().String() + ", redacted)"
 }
 
 // GoString redacts the key for %#v.
@@ -265,7 +269,7 @@ type PrivateRing struct {
 func NewPrivateRing(ks ...PrivateKey) (*PrivateRing, error) {
 	pubs := make([]PublicKey, len(ks))
 	for i, k := range ks {
-		if k.m == nil {
+		if k.m() == nil {
 			return nil, errAt(ErrKeySize, "key "+strconv.Itoa(i+1)+" is the zero PrivateKey")
 		}
 		pubs[i] = k.Public()
