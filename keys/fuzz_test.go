@@ -12,7 +12,9 @@ import (
 // quoting them would be a leak rather than a coincidence.
 func longFields(text string) []string {
 	var out []string
-	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '=' || r == ':' }) {
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool {
+		return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '=' || r == ':'
+	}) {
 		if len(f) >= 16 {
 			out = append(out, f)
 		}
