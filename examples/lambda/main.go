@@ -1,21 +1,26 @@
-// Command lambda is crumb's login demo as an AWS Lambda function for the
-// provided.al2023 runtime. One binary serves API Gateway REST and HTTP
-// APIs, Function URLs and ALB target groups; see docs/lambda.md.
+// Command lambda is crumb's login demo (examples/login/loginapp) as an
+// AWS Lambda function for the provided.al2023 runtime. One binary serves
+// API Gateway REST and HTTP APIs, Function URLs and ALB target groups;
+// see docs/lambda.md.
 //
 // Build it as the runtime expects, a file named bootstrap:
 //
 //	GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -o bootstrap ./examples/lambda
 //
 // SESSION_KEYS (a key ring, as cmd/keygen prints it) is read once, at
-// init, never per request.
+// init, never per request. Cookies are Secure: every Lambda front door
+// speaks HTTPS to the browser.
 package main
 
 import (
+	"context"
 	"fmt"
 	"log"
+	"log/slog"
 	"net/http"
 	"os"
 
+	"github.com/crumbkit/crumb/examples/login/loginapp"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/lambda"
 )
@@ -40,7 +45,15 @@ func newFromEnv(getenv func(string) string) (http.Handler, error) {
 	}
 	ring, err := keys.ParseRing(text)
 	if err != nil {
-		return nil, fmt.Errorf("SESSION_KEYS: %w", err)
+		return nil, fmt.Errorf("SESSION_KEYS: %w", err) // names the position, never the key
 	}
-	return newApp(ring), nil
+	return loginapp.New(loginapp.Config{
+		Keys: ring,
+		// Refused cookies and failed saves go to the function's log
+		// with the invocation's request ID; the errors carry no cookie
+		// values or key material.
+		OnError: func(ctx context.Context, err error) {
+			slog.WarnContext(ctx, "session", "error", err.Error(), "request_id", lambda.RequestID(ctx))
+		},
+	})
 }
