@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/crumbkit/crumb v0.0.0
 	github.com/gorilla/securecookie v1.1.2
+	github.com/gorilla/sessions v1.4.0
 )
 
 require (

@@ -14,7 +14,7 @@ func TestTablePrints(t *testing.T) {
 		t.Skip("runs every benchmark briefly")
 	}
 	var out, errb bytes.Buffer
-	if code := run([]string{"-benchtime", "2ms", "-q"}, &out, &errb); code != 0 {
+	if code := run([]string{"-benchtime", "2ms", "-count", "2", "-q"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{
@@ -28,6 +28,9 @@ func TestTablePrints(t *testing.T) {
 		"### Rotation",
 		"| gorilla DecodeMulti, 3 codecs |",
 		"| crumb encrypted, ring of 3 |",
+		"### Cookie session stores through an http.Handler",
+		"| crumb cookiestore (encrypted, JSON) | changed session |",
+		"| gorilla/sessions CookieStore (hash+block, gob) | unchanged session |",
 		"### Sealer layer alone",
 		"### Cookie capacity",
 		"| crumb encrypted | ",
@@ -44,7 +47,7 @@ func TestTablePrints(t *testing.T) {
 }
 
 func TestBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-benchtime", "0s"}, {"-nope"}, {"extra"}} {
+	for _, args := range [][]string{{"-benchtime", "0s"}, {"-count", "0"}, {"-nope"}, {"extra"}} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
