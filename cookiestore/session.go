@@ -9,6 +9,9 @@ import (
 // idLen is the session ID's size in bytes: 256 random bits.
 const idLen = 32
 
+// idText is the length of the session ID's text form.
+const idText = 43
+
 // Session is one request's view of a session. Data is the typed session
 // data: change it in place. A Session belongs to the request that
 // loaded it and is not safe for use by several goroutines at once.

@@ -134,10 +134,13 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		return newErr("load", ErrBackend, "", err)
 	}
 	var w wireRecord
-	if err := st.cfg.Codec.Unmarshal(rec, &w); err != nil {
+	_, isJSON := st.cfg.Codec.(JSONCodec)
+	if isJSON && parseJSONRecord(rec, &w) {
+		// The fast path aliases rec; keep it, as w.Data is kept.
+	} else if err := st.cfg.Codec.Unmarshal(rec, &w); err != nil {
 		return &Error{Op: "load", Kind: ErrInvalid, Detail: "record does not decode", Cause: err, hideCause: true}
 	}
-	if len(w.ID) != 43 || w.Created <= 0 || len(w.Data) == 0 {
+	if len(w.ID) != idText || w.Created <= 0 || len(w.Data) == 0 {
 		return newErr("load", ErrInvalid, "record lacks an ID, a creation time or data", nil)
 	}
 	created := time.Unix(w.Created, 0)
