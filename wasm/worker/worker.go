@@ -1,0 +1,169 @@
+//go:build js && wasm
+
+package worker
+
+import (
+	"context"
+	"errors"
+	"syscall/js"
+
+	"github.com/crumbkit/crumb/wasm"
+)
+
+// Names the shim and Go share on globalThis.
+const (
+	serveGlobal = "__crumbkit_serve"
+	fetchGlobal = "__crumbkit_fetch"
+)
+
+// Options says what the handler needs from the shim.
+type Options struct {
+	// Body makes the shim read request bodies into Request.Body. Leave it
+	// off for a handler that only reads headers (a gate): the shim then
+	// never buffers the body, and a forward sends it on as a stream.
+	Body bool
+	// Async runs each request in its own goroutine and hands the shim a
+	// Promise. A handler that calls Fetch, or blocks in any other way,
+	// needs it: a synchronous callback that blocks deadlocks the runtime.
+	// It costs a Promise and a goroutine per request.
+	Async bool
+}
+
+// Serve registers h with the shim and blocks forever, as a js/wasm main
+// must: if main returned, every later request would fail until the
+// shim made a new instance.
+func Serve(h wasm.Handler, o Options) {
+	uint8Array := js.Global().Get("Uint8Array")
+	serve := func(frame js.Value, n int) js.Value {
+		buf := make([]byte, n)
+		js.CopyBytesToGo(buf, frame)
+		out := handle(h, buf)
+		u := uint8Array.New(len(out))
+		js.CopyBytesToJS(u, out)
+		return u
+	}
+	var fn js.Func
+	if o.Async {
+		promise := js.Global().Get("Promise")
+		fn = js.FuncOf(func(_ js.Value, args []js.Value) any {
+			frame, n := args[0], args[1].Int()
+			var executor js.Func
+			executor = js.FuncOf(func(_ js.Value, pargs []js.Value) any {
+				resolve := pargs[0]
+				go func() { resolve.Invoke(serve(frame, n)) }()
+				return nil
+			})
+			p := promise.New(executor)
+			executor.Release() // the Promise constructor runs it at once
+			return p
+		})
+	} else {
+		fn = js.FuncOf(func(_ js.Value, args []js.Value) any {
+			return serve(args[0], args[1].Int())
+		})
+	}
+	reg := js.Global().Get("Object").New()
+	reg.Set("serve", fn)
+	reg.Set("body", o.Body)
+	reg.Set("async", o.Async)
+	js.Global().Set(serveGlobal, reg)
+	select {}
+}
+
+var (
+	badRequest  = []byte("400\ncontent-type:text/plain\n\nbad request\n")
+	serverError = []byte("500\ncontent-type:text/plain\n\ninternal error\n")
+)
+
+// handle runs the handler on one frame and returns the answer's frame.
+// A handler panic becomes a 500 so the instance survives it.
+func handle(h wasm.Handler, frame []byte) (out []byte) {
+	req, err := wasm.DecodeRequest(frame)
+	if err != nil {
+		return badRequest
+	}
+	defer func() {
+		if recover() != nil {
+			out = serverError
+		}
+	}()
+	resp := h.ServeEdge(req)
+	if resp == nil {
+		return serverError
+	}
+	out, err = wasm.AppendResponse(make([]byte, 0, 256+len(resp.Body)), resp)
+	if err != nil {
+		return serverError
+	}
+	return out
+}
+
+// ErrFetch is returned, wrapped, when the runtime's fetch rejects (a
+// network error, a refused connection). It deliberately carries only
+// the JavaScript error's name: its message may quote the URL.
+var ErrFetch = errors.New("worker: fetch failed")
+
+type fetchError struct{ name string }
+
+func (e fetchError) Error() string { return ErrFetch.Error() + " (" + e.name + ")" }
+func (e fetchError) Unwrap() error { return ErrFetch }
+
+// Fetch sends req through the runtime's fetch (redirects are not
+// followed) and returns the whole response. It must be called from a
+// handler served with Options.Async, or from a goroutine; ctx ending
+// aborts the fetch.
+func Fetch(ctx context.Context, req *wasm.Request) (*wasm.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	frame, err := wasm.AppendRequest(nil, req)
+	if err != nil {
+		return nil, err
+	}
+	f := js.Global().Get(fetchGlobal)
+	if f.Type() != js.TypeFunction {
+		return nil, errors.New("worker: the crumb-worker.mjs shim is not loaded")
+	}
+	u := js.Global().Get("Uint8Array").New(len(frame))
+	js.CopyBytesToJS(u, frame)
+	ac := js.Global().Get("AbortController").New()
+
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	var then, catch js.Func
+	release := func() { then.Release(); catch.Release() }
+	then = js.FuncOf(func(_ js.Value, a []js.Value) any {
+		ch <- result{v: a[0]}
+		release()
+		return nil
+	})
+	catch = js.FuncOf(func(_ js.Value, a []js.Value) any {
+		name := "Error"
+		if len(a) > 0 && a[0].Type() == js.TypeObject {
+			if n := a[0].Get("name"); n.Type() == js.TypeString {
+				name = n.String()
+			}
+		}
+		ch <- result{err: fetchError{name}}
+		release()
+		return nil
+	})
+	f.Invoke(u, ac.Get("signal")).Call("then", then, catch)
+
+	var r result
+	select {
+	case r = <-ch:
+	case <-ctx.Done():
+		ac.Call("abort")
+		return nil, ctx.Err()
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	buf := make([]byte, r.v.Get("length").Int())
+	js.CopyBytesToGo(buf, r.v)
+	return wasm.DecodeResponse(buf)
+}

@@ -1,0 +1,321 @@
+package wasm_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crumbkit/crumb/internal/servicetest"
+	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/wasm"
+)
+
+// HardCeilingGzip is Cloudflare's free-plan limit on a worker's
+// compressed size: an edge module above it cannot be deployed there.
+const HardCeilingGzip = 3 << 20
+
+// entryModule is the three-line main module a user writes around the
+// shim; the tests use it verbatim.
+const entryModule = `import { crumbWorker } from "./crumb-worker.mjs";
+import mod from "./app.wasm";
+export default crumbWorker(mod);
+`
+
+// workerModules returns the modules of a worker serving the GOOS=js
+// module at wasmPath through the shim and Go's own wasm_exec.js.
+func workerModules(t testing.TB, wasmPath string) []servicetest.WorkerdModule {
+	t.Helper()
+	execJS, err := servicetest.WasmExecJS()
+	if err != nil {
+		servicetest.Fail(t, err)
+	}
+	entry := filepath.Join(t.TempDir(), "worker.mjs")
+	if err := os.WriteFile(entry, []byte(entryModule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []servicetest.WorkerdModule{
+		{Name: "worker.mjs", Path: entry},
+		{Name: "crumb-worker.mjs", Path: filepath.Join(servicetest.ModuleRoot(t), "wasm", "worker", "crumb-worker.mjs")},
+		{Name: "wasm_exec.js", Path: execJS},
+		{Name: "app.wasm", Path: wasmPath},
+	}
+}
+
+// checkCeiling fails the test when a worker module is over the hard
+// ceiling.
+func checkCeiling(t testing.TB, path string) {
+	t.Helper()
+	_, gz, err := servicetest.Sizes(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gz > HardCeilingGzip {
+		t.Errorf("%s is %d bytes gzip -9, over the 3 MB hard ceiling", filepath.Base(path), gz)
+	}
+}
+
+func noRedirects() *http.Client {
+	return &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+type result struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func do(t testing.TB, ctx context.Context, c *http.Client, method, url string, body []byte, h http.Header) result {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, vs := range h {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return result{resp.StatusCode, resp.Header, b}
+}
+
+// testOrigin records what reached it through the worker.
+func testOrigin(t testing.TB) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/forward"):
+			body, _ := io.ReadAll(r.Body)
+			var lines []string
+			for k, vs := range r.Header {
+				for _, v := range vs {
+					lines = append(lines, strings.ToLower(k)+": "+v)
+				}
+			}
+			sort.Strings(lines)
+			w.Header().Add("Set-Cookie", "origin=from-origin; Path=/")
+			w.Header().Set("X-Origin", "1")
+			io.WriteString(w, r.Method+" "+r.URL.RequestURI()+"\n"+strings.Join(lines, "\n")+"\n\n"+string(body))
+		case r.URL.Path == "/fetched":
+			body, _ := io.ReadAll(r.Body)
+			if r.Method != "POST" || r.Header.Get("X-From") != "go" || string(body) != "ping" {
+				http.Error(w, "unexpected request", http.StatusBadRequest)
+				return
+			}
+			w.Header().Add("Set-Cookie", "f1=1; Path=/")
+			w.Header().Add("Set-Cookie", "f2=2; Path=/")
+			w.Header().Set("X-Origin", "1")
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, "pong")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// measure sends n sequential requests and returns the median and 90th
+// percentile. It reports figures; it asserts nothing about them.
+func measure(t testing.TB, ctx context.Context, c *http.Client, url string, n int, h http.Header) (p50, p90 time.Duration) {
+	t.Helper()
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		start := time.Now()
+		r := do(t, ctx, c, "GET", url, nil, h)
+		ds[i] = time.Since(start)
+		if r.status != 200 {
+			t.Fatalf("request %d: status %d: %s", i, r.status, r.body)
+		}
+	}
+	slices.Sort(ds)
+	return ds[n/2], ds[n*9/10]
+}
+
+func startEcho(t *testing.T, async bool, origin string) (*servicetest.Workerd, time.Duration, *http.Client) {
+	t.Helper()
+	path := build(t, "echo.wasm", "js", "./wasm/internal/echo")
+	checkCeiling(t, path)
+	ring := must(keys.GenerateRing(nil))
+	bindings := map[string]string{"CRUMB_KEYS": ring.Export(), "ORIGIN": origin}
+	if async {
+		bindings["ASYNC"] = "1"
+	}
+	w := servicetest.StartWorkerd(t, servicetest.WorkerdConfig{Modules: workerModules(t, path), Bindings: bindings})
+	c := noRedirects()
+	ctx := servicetest.Context(t, time.Minute)
+	start := time.Now()
+	r := do(t, ctx, c, "GET", w.URL+"/echo", nil, nil)
+	first := time.Since(start)
+	if r.status != 200 {
+		t.Fatalf("first request: %d %s\nworkerd log:\n%s", r.status, r.body, w.Log())
+	}
+	return w, first, c
+}
+
+func TestWorkerBridge(t *testing.T) {
+	origin := testOrigin(t)
+	w, first, c := startEcho(t, false, origin.URL)
+	ctx := servicetest.Context(t, 2*time.Minute)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("workerd log:\n%s", w.Log())
+		}
+	})
+
+	t.Run("request and response cross intact", func(t *testing.T) {
+		body := make([]byte, 256)
+		for i := range body {
+			body[i] = byte(i)
+		}
+		r := do(t, ctx, c, "POST", w.URL+"/echo?q=1&r=%20", body, http.Header{
+			"Cookie":   {"x=1; y=2"},
+			"X-Custom": {"hello: world"},
+			"X-Empty":  {""},
+		})
+		if r.status != 200 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		if got := r.header.Values("Set-Cookie"); !slices.Equal(got, []string{"a=1; Path=/; HttpOnly", "b=2; Path=/; Expires=Wed, 21 Oct 2065 07:28:00 GMT"}) {
+			t.Errorf("Set-Cookie headers %q, want two separate ones", got)
+		}
+		req, err := wasm.DecodeRequest(r.body)
+		if err != nil {
+			t.Fatalf("echoed frame: %v", err)
+		}
+		if req.Method != "POST" || !strings.HasSuffix(req.URL, "/echo?q=1&r=%20") {
+			t.Errorf("Go saw %s %s", req.Method, req.URL)
+		}
+		for name, want := range map[string]string{"cookie": "x=1; y=2", "x-custom": "hello: world", "content-length": "256"} {
+			if got := req.Header.Get(name); got != want {
+				t.Errorf("Go saw %s %q, want %q", name, got, want)
+			}
+		}
+		if !bytes.Equal(req.Body, body) {
+			t.Errorf("Go saw a %d-byte body, want the 256 bytes sent", len(req.Body))
+		}
+	})
+
+	for _, tc := range []struct {
+		path     string
+		status   int
+		location string
+	}{
+		{"/redirect", 303, "/login"},
+		{"/nocontent", 204, ""},
+		{"/missing", 404, ""},
+		{"/panic", 500, ""},
+		{"/nil", 500, ""},
+		{"/badheader", 500, ""},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			r := do(t, ctx, c, "GET", w.URL+tc.path, nil, nil)
+			if r.status != tc.status || r.header.Get("Location") != tc.location {
+				t.Fatalf("status %d location %q, want %d %q", r.status, r.header.Get("Location"), tc.status, tc.location)
+			}
+			if r.header.Get("X-Bad") != "" || len(r.header.Values("Set-Cookie")) > 0 {
+				t.Fatalf("a refused header got through: %v", r.header)
+			}
+			// The instance survives panics and bad answers.
+			if r := do(t, ctx, c, "GET", w.URL+"/echo", nil, nil); r.status != 200 {
+				t.Fatalf("after %s: status %d", tc.path, r.status)
+			}
+		})
+	}
+
+	t.Run("forward", func(t *testing.T) {
+		r := do(t, ctx, c, "POST", w.URL+"/forward/a?b=c", []byte("payload"), http.Header{
+			"X-Strip": {"client-sent"},
+			"X-Keep":  {"kept"},
+		})
+		if r.status != 200 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		seen := string(r.body)
+		for _, want := range []string{"POST /forward/a?b=c\n", "x-forwarded-by: crumb\n", "x-keep: kept\n", "\n\npayload"} {
+			if !strings.Contains(seen, want) {
+				t.Errorf("origin did not see %q:\n%s", want, seen)
+			}
+		}
+		if strings.Contains(seen, "x-strip") {
+			t.Errorf("a header the handler removed reached the origin:\n%s", seen)
+		}
+		// The origin's own Set-Cookie for a name wins over the edge's.
+		if got := r.header.Values("Set-Cookie"); !slices.Equal(got, []string{"origin=from-origin; Path=/", "fw=1; Path=/"}) {
+			t.Errorf("Set-Cookie %q", got)
+		}
+		if r.header.Get("X-Edge") != "1" || r.header.Get("X-Origin") != "1" {
+			t.Errorf("headers %v", r.header)
+		}
+	})
+
+	t.Run("latency", func(t *testing.T) {
+		// Carry the cookies so the steady state opens and re-seals
+		// real values, as the edge bar's JavaScript worker did.
+		r := do(t, ctx, c, "GET", w.URL+"/bench", nil, nil)
+		var cookies []string
+		for _, sc := range r.header.Values("Set-Cookie") {
+			cookies = append(cookies, strings.SplitN(sc, ";", 2)[0])
+		}
+		h := http.Header{"Cookie": {strings.Join(cookies, "; ")}}
+		if r := do(t, ctx, c, "GET", w.URL+"/bench", nil, h); string(r.body) != "count=1" {
+			t.Fatalf("cookies did not round-trip: %q", r.body)
+		}
+		p50, p90 := measure(t, ctx, c, w.URL+"/bench", 200, h)
+		e50, _ := measure(t, ctx, c, w.URL+"/echo", 200, nil)
+		figure(t, "workerd echo (sync):  listening %v, first request %v, /bench p50 %v p90 %v (200 sequential; HMAC open + AES open/seal + 2 Set-Cookie); bridge only (/echo) p50 %v",
+			w.Listening.Round(time.Millisecond), first.Round(time.Millisecond), p50.Round(time.Microsecond), p90.Round(time.Microsecond), e50.Round(time.Microsecond))
+	})
+}
+
+func TestWorkerBridgeAsync(t *testing.T) {
+	origin := testOrigin(t)
+	w, first, c := startEcho(t, true, origin.URL)
+	ctx := servicetest.Context(t, 2*time.Minute)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("workerd log:\n%s", w.Log())
+		}
+	})
+
+	r := do(t, ctx, c, "GET", w.URL+"/fetch", nil, nil)
+	if r.status != 201 || string(r.body) != "pong" {
+		t.Fatalf("fetch from Go: %d %q", r.status, r.body)
+	}
+	if got := r.header.Values("Set-Cookie"); !slices.Equal(got, []string{"f1=1; Path=/", "f2=2; Path=/"}) {
+		t.Errorf("Set-Cookie from the fetched response: %q", got)
+	}
+	r = do(t, ctx, c, "GET", w.URL+"/fetch-refused", nil, nil)
+	if r.status != 502 || strings.Contains(string(r.body), "secret-key-in-url") {
+		t.Fatalf("refused fetch: %d %q (the error must not quote the URL)", r.status, r.body)
+	}
+	if r := do(t, ctx, c, "GET", w.URL+"/panic", nil, nil); r.status != 500 {
+		t.Fatalf("panic: %d", r.status)
+	}
+	p50, p90 := measure(t, ctx, c, w.URL+"/bench", 200, nil)
+	figure(t, "workerd echo (async): listening %v, first request %v, /bench p50 %v p90 %v (200 sequential, Promise per request)",
+		w.Listening.Round(time.Millisecond), first.Round(time.Millisecond), p50.Round(time.Microsecond), p90.Round(time.Microsecond))
+}
