@@ -11,6 +11,9 @@
 //   - HTTPKV: the Cloudflare Workers KV REST API (NewCloudflareKV) or
 //     the Upstash Redis REST API (NewUpstash).
 //
+// Backend plugs a Store into cookiestore, so the same Session[T] API
+// works with a cookie that carries only the signed session ID.
+//
 // Edge workers and Lambdas reach these over HTTP rather than TCP
 // drivers. Every HTTP store sends its requests through a Doer, so an
 // edge build can plug in the runtime's fetch.

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/crumbkit/crumb/cookiestore"
+	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/kvstore"
+	"github.com/crumbkit/crumb/signed"
 )
 
 // A server-side session over the in-memory store: the cookie would carry
@@ -54,9 +57,26 @@ func ExampleNewWebdis() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	if _, err := store.Get(ctx, "some-key"); errors.Is(err, kvstore.ErrUnavailable) || errors.Is(err, kvstore.ErrTimeout) {
-		// Serve a clear 503 rather than a fresh, empty session.
+	_, err = store.Get(ctx, "some-key")
+	switch {
+	case errors.Is(err, kvstore.ErrNotFound):
+		// No such session: start a fresh one.
+	case errors.Is(err, kvstore.ErrUnavailable), errors.Is(err, kvstore.ErrTimeout):
+		// Answer 503 rather than pretend the user is logged out.
 	}
+}
+
+// The same cookiestore.Session[T] API over a store: the cookie carries
+// only the signed session ID.
+func ExampleNewBackend() {
+	store := kvstore.NewMemory(kvstore.MemoryConfig{})
+	key, _ := keys.Generate(nil)
+	ring, _ := keys.NewRing(key)
+	sessions, err := cookiestore.New(signed.New(ring), cookiestore.Options[struct{ UserID string }]{
+		Backend: kvstore.NewBackend(store, kvstore.BackendOptions{}),
+	})
+	fmt.Println(sessions != nil, err)
+	// Output: true <nil>
 }
 
 // Cloudflare Workers KV over its REST API. TTLs below 60 s are raised to
