@@ -492,6 +492,7 @@ func checkOutput(t *testing.T, out, wantKind string, want []keys.ID) {
 
 func TestCheck(t *testing.T) {
 	sym := newRing(t, 3)
+	symIDs := ids(mustRing(t, sym.Export())) // the IDs keys.ParseRing gives
 	edGen := oneLineN(t, keygen(t, "", nil, "ed448", "-n", "2").stdout, 2)
 	edPriv, err := keys.ParsePrivateRing(keys.Ed448(), edGen[0])
 	if err != nil {
@@ -515,10 +516,10 @@ func TestCheck(t *testing.T) {
 		kind  string
 		ids   []keys.ID
 	}{
-		{"symmetric stdin", sym.Export(), nil, nil, "symmetric", ids(sym)},
-		{"symmetric env", "", []string{"SESSION_KEYS=" + sym.Export()}, nil, "symmetric", ids(sym)},
-		{"symmetric flag", "", nil, []string{"-ring", sym.Export()}, "symmetric", ids(sym)},
-		{"symmetric named env", "", []string{"TEST_RING=" + sym.Export()}, []string{"-name", "TEST_RING"}, "symmetric", ids(sym)},
+		{"symmetric stdin", sym.Export(), nil, nil, "symmetric", symIDs},
+		{"symmetric env", "", []string{"SESSION_KEYS=" + sym.Export()}, nil, "symmetric", symIDs},
+		{"symmetric flag", "", nil, []string{"-ring", sym.Export()}, "symmetric", symIDs},
+		{"symmetric named env", "", []string{"TEST_RING=" + sym.Export()}, []string{"-name", "TEST_RING"}, "symmetric", symIDs},
 		{"ed448 private", edGen[0], nil, nil, "ed448 private", edIDs},
 		{"ed448 public", edGen[1], nil, nil, "ed448 public", edIDs},
 		{"ed25519 private", e2Gen[0], nil, nil, "ed25519 private", []keys.ID{e2Priv.Primary().ID()}},
