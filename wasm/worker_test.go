@@ -291,6 +291,39 @@ func TestWorkerBridge(t *testing.T) {
 	})
 }
 
+// baselineWorker is plain JavaScript answering like /echo does without
+// Go: what the runtime and the test's HTTP client cost by themselves.
+const baselineWorker = `export default {
+  async fetch(request) {
+    const h = new Headers({ "content-type": "text/plain" });
+    h.append("set-cookie", "a=1; Path=/");
+    h.append("set-cookie", "b=2; Path=/");
+    return new Response(request.method + " " + request.url, { headers: h });
+  },
+};
+`
+
+// TestWorkerBaseline measures a JavaScript worker with no Go, so the
+// bridge's figures can be read against what workerd and the client
+// cost on the same machine in the same run.
+func TestWorkerBaseline(t *testing.T) {
+	entry := filepath.Join(t.TempDir(), "baseline.mjs")
+	if err := os.WriteFile(entry, []byte(baselineWorker), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := servicetest.StartWorkerd(t, servicetest.WorkerdConfig{Modules: []servicetest.WorkerdModule{{Name: "baseline.mjs", Path: entry}}})
+	ctx := servicetest.Context(t, time.Minute)
+	c := noRedirects()
+	start := time.Now()
+	if r := do(t, ctx, c, "GET", w.URL+"/", nil, nil); r.status != 200 || len(r.header.Values("Set-Cookie")) != 2 {
+		t.Fatalf("baseline: %d %v", r.status, r.header)
+	}
+	first := time.Since(start)
+	p50, p90 := measure(t, ctx, c, w.URL+"/", 200, nil)
+	figure(t, "workerd plain JS baseline (no Go): listening %v, first request %v, p50 %v p90 %v (200 sequential)",
+		w.Listening.Round(time.Millisecond), first.Round(time.Millisecond), p50.Round(time.Microsecond), p90.Round(time.Microsecond))
+}
+
 func TestWorkerBridgeAsync(t *testing.T) {
 	origin := testOrigin(t)
 	w, first, c := startEcho(t, true, origin.URL)
