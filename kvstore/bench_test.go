@@ -2,6 +2,8 @@ package kvstore_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -47,4 +49,35 @@ func BenchmarkUpstashGetSet(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchRoundTrip(b, s)
+}
+
+// benchRequest measures one request through cookiestore's middleware
+// (in process, no client): path "/get" loads an unchanged session,
+// "/set" changes it and saves.
+func benchRequest(b *testing.B, store kvstore.Store, path string) {
+	a := newApp(b, store, nil)
+	cookie := a.do(b, "/set?u=bench", nil).cookie
+	h := a.srv.Config.Handler
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("HTTP %d", rec.Code)
+		}
+	}
+}
+
+func BenchmarkRequest(b *testing.B) {
+	for _, path := range []string{"/get", "/set?u=bench"} {
+		b.Run("cookie"+path, func(b *testing.B) { benchRequest(b, nil, path) })
+		b.Run("memory"+path, func(b *testing.B) { benchRequest(b, kvstore.NewMemory(kvstore.MemoryConfig{}), path) })
+		b.Run("webdis"+path, func(b *testing.B) {
+			_, w := sharedWebdis(b)
+			benchRequest(b, newWebdis(b, w, nil), path)
+		})
+	}
 }
