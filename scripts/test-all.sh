@@ -30,6 +30,7 @@ fi
 log "go mod download"
 go mod download
 (cd bench && go mod download)
+(cd bench/lambdaproxy && go mod download)
 
 export CRUMB_REQUIRE_SERVICES=1   # under this script a missing service is a failure, not a skip
 export CRUMB_NODE_MODULES="$root/node_modules"
@@ -46,5 +47,8 @@ bash scripts/fuzz.sh 10s
 
 log "bench module tests"
 (cd bench && go vet ./... && go test -count=1 ./...)
+
+log "lambda comparison module (aws-lambda-go-api-proxy stays out of our go.mod)"
+(cd bench/lambdaproxy && go vet ./... && go test -count=1 ./...)
 
 log "all tests passed"
