@@ -50,8 +50,8 @@ func TestSubjectsRoundTripAndRejectTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(subjects) != 7 {
-		t.Fatalf("got %d subjects, want 7", len(subjects))
+	if len(subjects) != 8 {
+		t.Fatalf("got %d subjects, want 8", len(subjects))
 	}
 	want := Typical()
 	for _, s := range subjects {
@@ -69,6 +69,9 @@ func TestSubjectsRoundTripAndRejectTampering(t *testing.T) {
 			}
 			if s.Group == "encrypted" && strings.Contains(decodeAll(v), want.Email) {
 				t.Fatal("an encrypting subject leaves the email readable")
+			}
+			if s.Kind == KindJSON {
+				return // the reference protects nothing
 			}
 			var junk Session
 			if err := s.Open(flip(v), &junk); err == nil {
@@ -275,7 +278,25 @@ func TestReportRatiosAndGoals(t *testing.T) {
 	if err := WriteMarkdown(&b, rep); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "| encrypted | c | seal | 1000 | 0 | 5 | 4.00× | 1.25× |") {
+	if !strings.Contains(b.String(), "| encrypted | c | seal | 1000 | – | 0 | 5 | 4.00× | 1.25× |") {
 		t.Fatalf("table row wrong:\n%s", b.String())
+	}
+
+	// With CPU time measured, ratios use it rather than wall time.
+	for i := range rep.Results {
+		rep.Results[i].CPUNsPerOp = rep.Results[i].NsPerOp / 2
+	}
+	rep.Results[1].CPUNsPerOp = 6000 // gorilla seal: 6000 CPU ns against crumb's 500
+	if goals := strings.Join(rep.Goals(), "\n"); !strings.Contains(goals, "faster than gorilla hash+block: 12.00× — met") {
+		t.Fatalf("goals did not use CPU time:\n%s", goals)
+	}
+}
+
+func TestCost(t *testing.T) {
+	if c := (Result{NsPerOp: 10}).Cost(); c != 10 {
+		t.Fatalf("cost without CPU time = %v, want the wall time 10", c)
+	}
+	if c := (Result{NsPerOp: 10, CPUNsPerOp: 7}).Cost(); c != 7 {
+		t.Fatalf("cost with CPU time = %v, want 7", c)
 	}
 }

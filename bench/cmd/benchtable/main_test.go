@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -39,6 +40,12 @@ func TestTablePrints(t *testing.T) {
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q", want)
+		}
+	}
+	// CPU time is measured on Linux and macOS: no row may lack it there.
+	for _, line := range strings.Split(out.String(), "\n") {
+		if (runtime.GOOS == "linux" || runtime.GOOS == "darwin") && strings.HasPrefix(line, "| encrypted | crumb encrypted") && strings.Contains(line, "| – |") {
+			t.Errorf("row without CPU time: %s", line)
 		}
 	}
 	if t.Failed() {
