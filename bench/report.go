@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 )
@@ -85,12 +86,14 @@ func ns(v float64) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
-// Ratio returns a ÷ b, or 0 when either is missing.
+// Ratio returns a ÷ b rounded to two decimals, as the table prints it,
+// so that a goal's verdict always agrees with the figure shown. It is 0
+// when either is missing.
 func Ratio(a, b float64) float64 {
 	if a <= 0 || b <= 0 {
 		return 0
 	}
-	return a / b
+	return math.Round(a/b*100) / 100
 }
 
 // WriteMarkdown prints the report as markdown tables.

@@ -300,3 +300,16 @@ func TestCost(t *testing.T) {
 		t.Fatalf("cost with CPU time = %v, want 7", c)
 	}
 }
+
+// TestGoalVerdictMatchesPrintedRatio: a ratio printed as 1.50× meets a
+// 1.5× goal, whatever the third decimal was.
+func TestGoalVerdictMatchesPrintedRatio(t *testing.T) {
+	rep := &Report{Results: []Result{
+		{Case: Case{Section: SectionSealOpen, Group: "encrypted", Kind: KindCrumb, Op: OpOpen}, NsPerOp: 1503},
+		{Case: Case{Section: SectionSealOpen, Group: "encrypted", Kind: KindBare, Op: OpOpen}, NsPerOp: 1000},
+	}}
+	goals := strings.Join(rep.Goals(), "\n")
+	if !strings.Contains(goals, "within 1.5× of bare JSON+AES-256-GCM+base64: 1.50× — met") {
+		t.Fatalf("goals:\n%s", goals)
+	}
+}

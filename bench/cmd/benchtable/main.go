@@ -4,7 +4,7 @@
 // the bare primitives taken from that same run, followed by the cookie
 // capacity of each format and the issue's performance goals.
 //
-//	cd bench && go run ./cmd/benchtable [-benchtime 150ms] [-count 3] [-o file.md]
+//	cd bench && go run ./cmd/benchtable [-benchtime 100ms] [-count 5] [-o file.md]
 //
 // Every case runs once per round and the rounds are interleaved; the
 // table keeps each case's fastest round, which is the one least
@@ -36,8 +36,8 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("benchtable", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	benchtime := fs.Duration("benchtime", 150*time.Millisecond, "target run time of each benchmark in each round (as go test -benchtime)")
-	rounds := fs.Int("count", 3, "rounds: every case runs once per round, rounds interleaved, and the table keeps each case's fastest round")
+	benchtime := fs.Duration("benchtime", 100*time.Millisecond, "target run time of each benchmark in each round (as go test -benchtime)")
+	rounds := fs.Int("count", 5, "rounds: every case runs once per round, rounds interleaved, and the table keeps each case's fastest round")
 	out := fs.String("o", "", "also write the table to this `file`")
 	quiet := fs.Bool("q", false, "do not print progress on stderr")
 	fs.Usage = func() {
