@@ -1,0 +1,84 @@
+package gate
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/crumbkit/crumb/cookiestore"
+	"github.com/crumbkit/crumb/wasm"
+)
+
+// Environment variables FromEnv reads. In workerd they are the worker's
+// text bindings and secrets, which the shim hands to Go.
+const (
+	EnvMode      = "SESSION_MODE"     // encrypted (default), hmac, ed448-verify, ed448-sign
+	EnvKeys      = "SESSION_KEYS"     // the ring's text; a secret unless the mode is ed448-verify
+	EnvCookie    = "SESSION_COOKIE"   // cookie name; cookiestore's default when empty
+	EnvIdle      = "SESSION_IDLE"     // idle timeout, a Go duration ("24h"); cookiestore's default when empty
+	EnvAbsolute  = "SESSION_ABSOLUTE" // absolute lifetime, a Go duration
+	EnvInsecure  = "SESSION_INSECURE" // "1": cookies without Secure, for http://127.0.0.1 only
+	EnvOrigin    = "ORIGIN_URL"       // the origin's base URL
+	EnvProtected = "PROTECTED_PATHS"  // comma-separated path prefixes
+	EnvLogin     = "LOGIN_PATH"       // where anonymous requests are sent; "/"
+	EnvHeader    = "IDENTITY_HEADER"  // "X-Crumb-User"
+	EnvField     = "IDENTITY_FIELD"   // the session data's string field naming the user; "email"
+)
+
+// FromEnv builds the gate's Config from environment variables (see the
+// Env constants). Its errors name the variable, never its value.
+func FromEnv(getenv func(string) string) (Config, error) {
+	mode := wasm.ModeEncrypted
+	if m := getenv(EnvMode); m != "" {
+		var ok bool
+		if mode, ok = wasm.ParseMode(m); !ok {
+			return Config{}, errors.New("gate: " + EnvMode + " is not encrypted, hmac, ed448-verify or ed448-sign")
+		}
+	}
+	sealer, err := wasm.NewSealer(mode, getenv(EnvKeys))
+	if err != nil {
+		return Config{}, errors.New("gate: " + EnvKeys + ": " + err.Error())
+	}
+	opts := cookiestore.Options[cookiestore.Raw]{
+		Name:         getenv(EnvCookie),
+		InsecureHTTP: getenv(EnvInsecure) == "1",
+	}
+	for _, d := range []struct {
+		env string
+		dst *time.Duration
+	}{{EnvIdle, &opts.IdleTimeout}, {EnvAbsolute, &opts.AbsoluteTimeout}} {
+		if v := getenv(d.env); v != "" {
+			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
+				return Config{}, errors.New("gate: " + d.env + " is not a positive Go duration")
+			}
+		}
+	}
+	store, err := cookiestore.New(sealer, opts)
+	if err != nil {
+		return Config{}, errors.New("gate: session options: " + err.Error())
+	}
+	idle := opts.IdleTimeout
+	if idle == 0 {
+		idle = cookiestore.DefaultIdleTimeout
+	}
+	cfg := Config{
+		Store:          store,
+		RenewWithin:    time.Duration(float64(idle) * (1 - cookiestore.DefaultRenewFraction)),
+		CanRenew:       mode != wasm.ModeEd448Verify,
+		Origin:         getenv(EnvOrigin),
+		LoginPath:      getenv(EnvLogin),
+		IdentityHeader: getenv(EnvHeader),
+	}
+	for _, p := range strings.Split(getenv(EnvProtected), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.Protected = append(cfg.Protected, p)
+		}
+	}
+	if f := getenv(EnvField); f != "" {
+		cfg.Identity = func(data []byte) string {
+			v, _ := StringField(data, f)
+			return v
+		}
+	}
+	return cfg, nil
+}

@@ -1,0 +1,265 @@
+// Package gate is the logic of the edge gate: a worker that checks the
+// session cookie before a request reaches the origin. It works on
+// wasm.Request and wasm.Response (header text, no net/http), so it runs
+// in a GOOS=js module built by stock Go or TinyGo, and natively in
+// tests.
+//
+// For each request the gate:
+//   - opens the session cookie with cookiestore's engine (LoadHeader),
+//     with the same sealer and cookie options as the origin;
+//   - strips any identity header the client sent, and adds it back only
+//     with the identity read from a valid session;
+//   - redirects anonymous requests for protected paths to the login
+//     page, clearing a cookie it refused (expired, tampered, unknown
+//     key);
+//   - renews the cookie when its idle expiry is due, if it holds the
+//     sealing key (not with a verify-only Ed448 ring): the renewed value
+//     goes to the origin in the Cookie header and to the client in a
+//     Set-Cookie, unless the origin sets that cookie itself, which then
+//     wins;
+//   - forwards everything else to the origin, bodies streamed by the
+//     shim, never copied through Go.
+//
+// Security contract: the identity header the origin receives was put
+// there by the gate from a session that authenticated, was within its
+// idle and absolute lifetimes, and decoded; whatever the client sent
+// under that name is removed first, whatever its case. The origin must
+// only be reachable through the gate (or ignore the header otherwise).
+// Nothing of a cookie, a key or the session data is logged. The gate
+// never turns a bad cookie into an error status: a refused cookie is an
+// anonymous request.
+package gate
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/crumbkit/crumb/cookiestore"
+	"github.com/crumbkit/crumb/wasm"
+)
+
+// Config configures a Gate.
+type Config struct {
+	// Store opens (and, when its sealer can seal, renews) sessions. Its
+	// sealer, cookie name and timeouts must match the origin's. The
+	// data type is cookiestore.Raw so that a renewal re-seals the
+	// origin's data byte for byte, whatever its fields.
+	Store *cookiestore.Store[cookiestore.Raw]
+	// CanRenew says whether Store's sealer can seal. A verify-only
+	// sealer (Ed448 public ring) cannot; the origin then renews.
+	CanRenew bool
+	// RenewWithin: the gate renews a session whose sealed expiry is
+	// less than this far away, the point where the store's own idle
+	// renewal becomes due (IdleTimeout × (1 − RenewFraction)). Checking
+	// it first keeps the gate from re-sealing on every request while a
+	// flash is pending for the origin. The default matches cookiestore's
+	// defaults (18h).
+	RenewWithin time.Duration
+	// Origin is the origin's base URL, such as "https://app.internal",
+	// without a trailing slash. The request's path and query are
+	// appended.
+	Origin string
+	// Protected lists path prefixes that need a session, such as
+	// "/account/". A prefix matches only at a segment boundary.
+	Protected []string
+	// LoginPath is where anonymous requests for protected paths are
+	// sent; "/" when empty.
+	LoginPath string
+	// IdentityHeader carries the verified identity to the origin;
+	// "X-Crumb-User" when empty.
+	IdentityHeader string
+	// Identity extracts the identity from the session data (the
+	// origin's encoded data); an empty result means anonymous. The
+	// default reads the top-level string field "email".
+	Identity func(data []byte) string
+}
+
+// Gate is the edge gate's handler. It is safe for concurrent use.
+type Gate struct {
+	cfg Config
+}
+
+// New checks cfg and returns a Gate.
+func New(cfg Config) (*Gate, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("gate: Config.Store is nil")
+	}
+	if !strings.HasPrefix(cfg.Origin, "http://") && !strings.HasPrefix(cfg.Origin, "https://") {
+		return nil, errors.New("gate: Config.Origin must be an http:// or https:// URL")
+	}
+	cfg.Origin = strings.TrimRight(cfg.Origin, "/")
+	if cfg.LoginPath == "" {
+		cfg.LoginPath = "/"
+	}
+	if cfg.RenewWithin <= 0 {
+		cfg.RenewWithin = time.Duration(float64(cookiestore.DefaultIdleTimeout) * (1 - cookiestore.DefaultRenewFraction))
+	}
+	if cfg.IdentityHeader == "" {
+		cfg.IdentityHeader = "X-Crumb-User"
+	}
+	if cfg.Identity == nil {
+		cfg.Identity = func(data []byte) string {
+			v, _ := StringField(data, "email")
+			return v
+		}
+	}
+	return &Gate{cfg: cfg}, nil
+}
+
+// ServeEdge implements wasm.Handler.
+func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
+	// The engine's backend calls take a context; the cookie-only
+	// default backend does no I/O.
+	ctx := context.Background()
+	path, query := splitURL(req.URL)
+	cookieHeader := strings.Join(req.Header.Values("cookie"), "; ")
+
+	s, err := g.cfg.Store.LoadHeader(ctx, cookieHeader)
+	if errors.Is(err, cookiestore.ErrBackend) {
+		// The record may exist: do not treat the user as logged out.
+		return text(503, "session store unavailable\n")
+	}
+	ident := ""
+	if !s.IsNew() {
+		ident = g.cfg.Identity(s.Data)
+		if !headerSafe(ident) {
+			ident = ""
+		}
+	}
+
+	if ident == "" && g.protected(path) {
+		resp := &wasm.Response{Status: 303, Header: wasm.Header{
+			{Name: "location", Value: g.cfg.LoginPath},
+			{Name: "cache-control", Value: "no-store"},
+		}}
+		// A refused cookie is cleared; deleting needs no sealing key.
+		if s.IsNew() && err != nil && !errors.Is(err, cookiestore.ErrNoCookie) {
+			if lines, cerr := g.cfg.Store.Commit(ctx, s); cerr == nil {
+				for _, l := range lines {
+					resp.Header.Add("set-cookie", l)
+				}
+			}
+		}
+		return resp
+	}
+
+	fwd := req.Header.Clone()
+	fwd.Del(g.cfg.IdentityHeader)
+	// fetch derives Host from the URL; a client's Host must not steer
+	// the origin's virtual hosting.
+	fwd.Del("host")
+	if ident != "" {
+		fwd.Add(g.cfg.IdentityHeader, ident)
+	}
+	resp := &wasm.Response{Forward: &wasm.Forward{Method: req.Method, URL: g.cfg.Origin + path + query, Header: fwd}}
+
+	if ident != "" && g.cfg.CanRenew && time.Until(s.Expires()) < g.cfg.RenewWithin {
+		// Keep the flashes for the origin: the gate reads none.
+		s.Reflash()
+		lines, cerr := g.cfg.Store.Commit(ctx, s)
+		if cerr == nil && len(lines) > 0 {
+			for _, l := range lines {
+				resp.Header.Add("set-cookie", l)
+			}
+			resp.Header.Add("vary", "Cookie")
+			resp.Header.Add("cache-control", "private, no-store")
+			fwd.Set("cookie", replaceCookies(cookieHeader, lines))
+			resp.Forward.Header = fwd
+		}
+	}
+	return resp
+}
+
+func (g *Gate) protected(path string) bool {
+	for _, p := range g.cfg.Protected {
+		dir := strings.TrimSuffix(p, "/")
+		if path == dir || strings.HasPrefix(path, dir+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// splitURL returns the path (at least "/") and the query with its "?"
+// of an absolute URL.
+func splitURL(u string) (path, query string) {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+		j := strings.IndexAny(u, "/?")
+		if j < 0 {
+			return "/", ""
+		}
+		u = u[j:]
+	}
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		u = u[:i]
+	}
+	path, query = u, ""
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		path, query = u[:i], u[i:]
+	}
+	if path == "" {
+		path = "/"
+	}
+	return path, query
+}
+
+// replaceCookies returns the Cookie header with the values of the
+// cookies that Set-Cookie lines set replaced (or added), and those
+// they delete removed, so the origin sees what the client will hold.
+func replaceCookies(header string, lines []string) string {
+	type kv struct{ k, v string }
+	var out []kv
+	for _, part := range strings.Split(header, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		out = append(out, kv{k, v})
+	}
+	for _, l := range lines {
+		nv, attrs, _ := strings.Cut(l, ";")
+		k, v, _ := strings.Cut(nv, "=")
+		del := strings.Contains(strings.ToLower(attrs), "max-age=0") || v == ""
+		kept := out[:0]
+		for _, c := range out {
+			if c.k != k {
+				kept = append(kept, c)
+			}
+		}
+		out = kept
+		if !del {
+			out = append(out, kv{k, v})
+		}
+	}
+	var b strings.Builder
+	for i, c := range out {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(c.k)
+		b.WriteByte('=')
+		b.WriteString(c.v)
+	}
+	return b.String()
+}
+
+// headerSafe refuses identities that could not travel in a header.
+func headerSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func text(status int, body string) *wasm.Response {
+	return &wasm.Response{Status: status, Header: wasm.Header{
+		{Name: "content-type", Value: "text/plain; charset=utf-8"},
+		{Name: "cache-control", Value: "no-store"},
+	}, Body: []byte(body)}
+}

@@ -1,0 +1,39 @@
+//go:build js && wasm
+
+// Command edge-gate is a Workers (workerd) module that checks crumb
+// sessions at the edge before requests reach the origin; package gate
+// holds the logic and docs/edge.md the deployment. Build it with
+//
+//	GOOS=js GOARCH=wasm go build -o gate.wasm ./examples/edge-gate
+//
+// and serve it with worker.mjs, wasm/worker/crumb-worker.mjs and Go's
+// wasm_exec.js. Configuration comes from the worker's bindings (see
+// gate.FromEnv).
+package main
+
+import (
+	"os"
+
+	"github.com/crumbkit/crumb/examples/edge-gate/gate"
+	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/worker"
+)
+
+func main() {
+	cfg, err := gate.FromEnv(os.Getenv)
+	var h wasm.Handler
+	if err == nil {
+		h, err = gate.New(cfg)
+	}
+	if err != nil {
+		// Answer every request with a 500 rather than exit: an exiting
+		// module would be re-instantiated on every request. The error
+		// names a variable, never a key.
+		msg := []byte("edge gate misconfigured: " + err.Error() + "\n")
+		h = wasm.HandlerFunc(func(*wasm.Request) *wasm.Response {
+			return &wasm.Response{Status: 500, Header: wasm.Header{{Name: "content-type", Value: "text/plain"}}, Body: msg}
+		})
+	}
+	// Headers only: the shim streams bodies to the origin untouched.
+	worker.Serve(h, worker.Options{})
+}
