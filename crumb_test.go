@@ -136,9 +136,9 @@ func TestNameSwap(t *testing.T) {
 		t.Run(sealer, func(t *testing.T) {
 			v := sealWith(t, sealer, []int{1}, "sid", samplePayload, t0, t1, randFor(sealer, 1))
 			o := opener(t, sealer, []int{1}, t0, skew)
-			for _, other := range []string{"sid2", "Sid", "si", "__Host-sid"} {
+			for _, other := range []string{"sid2", "Sid", "si", "__Host-sid", strings.Repeat("s", 256), strings.Repeat("s", 70000)} {
 				if _, err := o.Open(other, v); !errors.Is(err, crumb.ErrWrongName) {
-					t.Errorf("Open(%q) err = %v, want ErrWrongName", other, err)
+					t.Errorf("Open(%.20q) err = %v, want ErrWrongName", other, err)
 				}
 			}
 			if sealer == vectors.Unsigned {

@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/binary"
+	"errors"
 	"io"
 	"time"
 
@@ -109,7 +110,7 @@ func (s *Sealer) Seal(name string, payload []byte, expires time.Time) (string, e
 	raw = raw[:bodyOff]
 	wire.Header{Format: wire.FormatAESGCM, KeyID: s.prim.id, NameTag: wire.NameTag(name), IssuedAt: iat, Expires: exp}.Put(raw)
 	if _, err := io.ReadFull(s.o.Rand, raw[wire.HeaderLen:bodyOff]); err != nil {
-		return "", wire.Err(crumb.ErrInvalid, "reading randomness failed")
+		return "", errRandom
 	}
 	ad := append(wire.AppendContext(wire.Scratch(raw, rawLen, ctxLen), Label, name), raw[:wire.HeaderLen]...)
 	g := s.prim.aead(raw[wire.HeaderLen:wire.HeaderLen+saltLen], wire.Scratch(raw, rawLen+ctxLen, workLen)[:workLen])
@@ -122,6 +123,9 @@ func (s *Sealer) Seal(name string, payload []byte, expires time.Time) (string, e
 // Open authenticates and decrypts value for the cookie name. The
 // returned Payload aliases memory owned by the result alone.
 func (s *Sealer) Open(name, value string) (crumb.Opened, error) {
+	if err := wire.CheckNameLen(name); err != nil {
+		return crumb.Opened{}, err
+	}
 	ctxLen := wire.ContextLen(Label, name) + wire.HeaderLen
 	raw, h, err := wire.Decode(value, s.o.MaxValueLen, wire.FormatAESGCM, minLen, ctxLen+workLen)
 	if err != nil {
@@ -145,5 +149,9 @@ func (s *Sealer) Open(name, value string) (crumb.Opened, error) {
 	}
 	return wire.Opened(pt, h, !e.primary), nil
 }
+
+// errRandom is not one of crumb's sentinels on purpose: a broken
+// randomness source is a fault of the machine, not of any value.
+var errRandom = errors.New("encrypted: reading randomness for the nonce failed")
 
 var _ crumb.Sealer = (*Sealer)(nil)

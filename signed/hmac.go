@@ -92,6 +92,9 @@ func (s *Sealer) Seal(name string, payload []byte, expires time.Time) (string, e
 // Open verifies value for the cookie name in constant time and returns
 // its payload.
 func (s *Sealer) Open(name, value string) (crumb.Opened, error) {
+	if err := wire.CheckNameLen(name); err != nil {
+		return crumb.Opened{}, err
+	}
 	ctxLen := wire.ContextLen(LabelHMAC, name)
 	raw, h, err := wire.Decode(value, s.o.MaxValueLen, wire.FormatHMAC, wire.HeaderLen+tagLen, max(ctxLen, tagLen))
 	if err != nil {

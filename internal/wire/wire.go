@@ -122,6 +122,16 @@ func isSeparator(c byte) bool {
 	return false
 }
 
+// CheckNameLen is Open's cheap guard: a name no Seal would accept can
+// only be a mistake, and a name over 65535 bytes would not fit the
+// context's length field.
+func CheckNameLen(name string) error {
+	if len(name) > MaxNameLen {
+		return Err(crumb.ErrWrongName, "cookie name longer than 255 bytes")
+	}
+	return nil
+}
+
 // SealTimes converts the issue and expiry times for the header.
 func SealTimes(now, expires time.Time) (iat, exp uint32, err error) {
 	n, e := now.Unix(), expires.Unix()
