@@ -352,3 +352,43 @@ func TestWorkerBridgeAsync(t *testing.T) {
 	figure(t, "workerd echo (async): listening %v, first request %v, /bench p50 %v p90 %v (200 sequential, Promise per request)",
 		w.Listening.Round(time.Millisecond), first.Round(time.Millisecond), p50.Round(time.Microsecond), p90.Round(time.Microsecond))
 }
+
+// TestHTTPHandlerMode serves a net/http ServeMux in workerd through
+// package httpworker (stock Go only).
+func TestHTTPHandlerMode(t *testing.T) {
+	path := build(t, "httpecho.wasm", "js", "./wasm/internal/httpecho")
+	checkCeiling(t, path)
+	w := servicetest.StartWorkerd(t, servicetest.WorkerdConfig{Modules: workerModules(t, path)})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("workerd log:\n%s", w.Log())
+		}
+	})
+	ctx := servicetest.Context(t, time.Minute)
+	c := noRedirects()
+	start := time.Now()
+	r := do(t, ctx, c, "POST", w.URL+"/hello/gopher?q=x", []byte("body bytes"), http.Header{"X-Test": {"t"}, "Cookie": {"in=v"}})
+	first := time.Since(start)
+	if r.status != 202 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	host := strings.TrimPrefix(w.URL, "http://")
+	if want := "gopher|x|t|v|body bytes|" + host; string(r.body) != want {
+		t.Errorf("body %q, want %q", r.body, want)
+	}
+	if got := r.header.Values("Set-Cookie"); !slices.Equal(got, []string{"a=1; Path=/; HttpOnly", "b=2; Path=/"}) {
+		t.Errorf("Set-Cookie %q", got)
+	}
+	if r := do(t, ctx, c, "GET", w.URL+"/go", nil, nil); r.status != 302 || r.header.Get("Location") != "/elsewhere" {
+		t.Errorf("redirect: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := do(t, ctx, c, "GET", w.URL+"/panic", nil, nil); r.status != 500 {
+		t.Errorf("panic: %d", r.status)
+	}
+	if r := do(t, ctx, c, "GET", w.URL+"/missing", nil, nil); r.status != 404 {
+		t.Errorf("missing: %d", r.status)
+	}
+	p50, p90 := measure(t, ctx, c, w.URL+"/ok", 200, nil)
+	figure(t, "workerd http.Handler mode: listening %v, first request %v, p50 %v p90 %v (200 sequential)",
+		w.Listening.Round(time.Millisecond), first.Round(time.Millisecond), p50.Round(time.Microsecond), p90.Round(time.Microsecond))
+}
