@@ -23,10 +23,11 @@ import (
 // error from a Backend is wrapped in ErrBackend except a Load error
 // wrapping ErrMissing, which means "no such record" and starts a fresh
 // session. Any other Load error, and every Save or Delete error, makes
-// the net/http middleware answer 503 instead of the handler's response
-// (as long as the headers are not yet sent), because a response that
+// the net/http middleware answer Options.BackendFailureStatus (503 by
+// default) instead of the handler's response, because a response that
 // pretends a session was saved or destroyed when it was not is worse
-// than an error page.
+// than an error page. The middleware saves before the first byte of
+// the response, so the headers are never gone when a save fails.
 type Backend interface {
 	// Load returns the encoded record that ref points to. ref is the
 	// payload the sealer authenticated, so it is exactly what an

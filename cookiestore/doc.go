@@ -59,7 +59,10 @@
 // under the session ID and returns only a reference to seal, so the
 // same Session API works with a cookie that carries nothing but a
 // sealed session ID. Backend failures never become a success response:
-// the middleware answers 503 when loading or saving fails.
+// when loading, saving or deleting a record fails, the middleware
+// replaces the handler's response with Options.BackendFailureStatus
+// (503 Service Unavailable by default) and reports the error to
+// Options.OnError.
 //
 // # Security contract
 //

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -107,10 +108,14 @@ func addLines(h http.Header, lines []string) {
 }
 
 // Middleware makes the session available to h through Get and saves
-// it before the response starts. Bad cookies give a fresh session; a
-// failed save (backend error, session too large, unencodable data)
-// replaces the response with 503 or 500 and goes to OnError, since
-// the handler's response would claim a change that did not happen.
+// it before the response starts. Bad cookies give a fresh session. A
+// failed save replaces the handler's response and goes to OnError,
+// since that response would claim a change that did not happen: a
+// Backend failure (ErrBackend) gives Options.BackendFailureStatus (503
+// by default), a session too large for its cookies (ErrTooLarge) or
+// data that does not encode (ErrCodec) gives 500. With a server-side
+// Backend, a Backend failure while loading gives
+// Options.BackendFailureStatus before the handler runs.
 func (st *Store[T]) Middleware(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rs := &reqState[T]{st: st, header: cookieHeader(r)}
@@ -120,7 +125,7 @@ func (st *Store[T]) Middleware(h http.Handler) http.Handler {
 			// a logged-out user, so load before the handler runs.
 			s := rs.session(ctx)
 			if errors.Is(s.loadErr, ErrBackend) {
-				failResponse(w, http.StatusServiceUnavailable)
+				st.failResponse(w, s.loadErr)
 				return
 			}
 		}
@@ -130,15 +135,24 @@ func (st *Store[T]) Middleware(h http.Handler) http.Handler {
 	})
 }
 
-func failResponse(w http.ResponseWriter, code int) {
+// failResponse replaces the response after err (from LoadHeader or
+// Commit) made it impossible to answer truthfully. It drops every
+// header the handler set (a Location or a Set-Cookie would still
+// claim success) and says nothing about err, which went to OnError.
+func (st *Store[T]) failResponse(w http.ResponseWriter, err error) {
+	code, msg := http.StatusInternalServerError, "the session could not be written"
+	if errors.Is(err, ErrBackend) {
+		code, msg = st.cfg.BackendFailureStatus, "the session store is unavailable; try again later"
+	}
 	h := w.Header()
 	for k := range h {
 		delete(h, k)
 	}
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
-	io.WriteString(w, http.StatusText(code)+"\n")
+	io.WriteString(w, strconv.Itoa(code)+" "+http.StatusText(code)+": "+msg+"\n")
 }
 
 // responseWriter saves the session before the first byte goes out.
@@ -169,11 +183,7 @@ func (w *responseWriter[T]) commit() {
 	if err != nil {
 		w.rs.st.report(w.ctx, err)
 		w.failed = true
-		code := http.StatusInternalServerError
-		if errors.Is(err, ErrBackend) {
-			code = http.StatusServiceUnavailable
-		}
-		failResponse(w.rw, code)
+		w.rs.st.failResponse(w.rw, err)
 		return
 	}
 	addLines(w.rw.Header(), lines)

@@ -178,6 +178,12 @@ func TestOptionsValidation(t *testing.T) {
 		{"renew fraction", cookiestore.Options[account]{RenewFraction: 1.5}, false, nil},
 		{"chunks", cookiestore.Options[account]{MaxChunks: 9}, false, nil},
 		{"bad samesite", cookiestore.Options[account]{SameSite: 7}, false, nil},
+		{"failure status 502", cookiestore.Options[account]{BackendFailureStatus: 502}, true, nil},
+		{"failure status 200", cookiestore.Options[account]{BackendFailureStatus: 200}, false, nil},
+		{"failure status 303", cookiestore.Options[account]{BackendFailureStatus: 303}, false, nil},
+		{"failure status 404", cookiestore.Options[account]{BackendFailureStatus: 404}, false, nil},
+		{"failure status 600", cookiestore.Options[account]{BackendFailureStatus: 600}, false, nil},
+		{"failure status negative", cookiestore.Options[account]{BackendFailureStatus: -503}, false, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -513,6 +519,90 @@ func TestBackend(t *testing.T) {
 	}
 	if errs := hook.take(); len(errs) != 1 || !errors.Is(errs[0], cookiestore.ErrMissing) {
 		t.Fatalf("hook: %v", errs)
+	}
+}
+
+// TestBackendFailureStatus checks that a failing Backend gives the
+// configured status (503 by default) on load, save and delete, and that
+// nothing of the handler's response (status, body, Location,
+// Set-Cookie) gets through.
+func TestBackendFailureStatus(t *testing.T) {
+	cases := []struct {
+		name       string
+		configured int
+		want       int
+	}{
+		{"default", 0, http.StatusServiceUnavailable},
+		{"503", 503, http.StatusServiceUnavailable},
+		{"500", 500, http.StatusInternalServerError},
+		{"502", 502, http.StatusBadGateway},
+		{"unnamed 5xx", 599, 599},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			be := &failingBackend{m: map[string][]byte{}}
+			hook := &hookErrs{}
+			st := mustStore(t, signed.New(ring(t)), cookiestore.Options[account]{
+				Backend: be, OnError: hook.add, InsecureHTTP: true, BackendFailureStatus: tc.configured})
+			handlerRan := false
+			h := st.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				handlerRan = true
+				s := st.Get(r.Context())
+				switch r.URL.Path {
+				case "/login":
+					s.Data.Email = "ada"
+					s.Data.Failed++
+				case "/logout":
+					s.Destroy()
+				}
+				w.Header().Set("X-Handler", "yes")
+				http.Redirect(w, r, "/done", http.StatusSeeOther)
+			}))
+			do := func(path, cookie string) *httptest.ResponseRecorder {
+				handlerRan = false
+				req := httptest.NewRequest("POST", path, nil)
+				if cookie != "" {
+					req.Header.Set("Cookie", cookie)
+				}
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec
+			}
+			rec := do("/login", "")
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("working backend: %d", rec.Code)
+			}
+			cookie := strings.Split(rec.Header().Get("Set-Cookie"), ";")[0]
+
+			failed := func(step string, rec *httptest.ResponseRecorder, wantHandler bool) {
+				t.Helper()
+				if rec.Code != tc.want {
+					t.Fatalf("%s: status %d, want %d", step, rec.Code, tc.want)
+				}
+				for _, hdr := range []string{"Location", "Set-Cookie", "X-Handler", "Vary"} {
+					if v := rec.Header().Get(hdr); v != "" {
+						t.Errorf("%s: handler's %s: %q got through", step, hdr, v)
+					}
+				}
+				if rec.Header().Get("Cache-Control") != "no-store" || !strings.Contains(rec.Body.String(), "try again later") ||
+					strings.Contains(rec.Body.String(), "See Other") || strings.Contains(rec.Body.String(), errDown.Error()) {
+					t.Errorf("%s: headers %v body %q", step, rec.Header(), rec.Body.String())
+				}
+				if handlerRan != wantHandler {
+					t.Errorf("%s: handler ran %v, want %v", step, handlerRan, wantHandler)
+				}
+				errs := hook.take()
+				if len(errs) != 1 || !errors.Is(errs[0], cookiestore.ErrBackend) || !errors.Is(errs[0], errDown) {
+					t.Errorf("%s: hook got %v", step, errs)
+				}
+			}
+			be.failSave = true
+			failed("save", do("/login", cookie), true)
+			failed("delete", do("/logout", cookie), true)
+			be.failSave, be.failLoad = false, true
+			// The load fails before the handler runs.
+			failed("load", do("/", cookie), false)
+		})
 	}
 }
 

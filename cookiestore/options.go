@@ -41,6 +41,9 @@ const (
 	MaxCookieLine = 4096
 	// MaxChunksLimit caps Options.MaxChunks.
 	MaxChunksLimit = 8
+	// DefaultBackendFailureStatus is 503 Service Unavailable: a
+	// backend outage is temporary, and the client may retry.
+	DefaultBackendFailureStatus = 503
 )
 
 // Options configures a Store. The zero value is a safe production
@@ -100,6 +103,14 @@ type Options[T any] struct {
 	Validate func(*T) error
 	// Backend keeps the records; nil keeps them inside the cookie.
 	Backend Backend
+	// BackendFailureStatus is the HTTP status the middleware answers,
+	// instead of the handler's response, when the Backend fails to
+	// load, save or delete a record (ErrBackend): 503 Service
+	// Unavailable when zero. It must be a 5xx status, because such a
+	// response must neither look like a success nor blame the client.
+	// The body is a short plain-text message without error details;
+	// the error itself goes to OnError.
+	BackendFailureStatus int
 	// OnError receives errors that do not reach the handler: why a
 	// cookie was refused, a failed save, a change after the headers
 	// were sent. It must be safe for concurrent use. Errors never hold
@@ -188,6 +199,12 @@ func (o Options[T]) validate() (config[T], error) {
 	}
 	if c.Backend == nil {
 		c.Backend = cookieBackend{}
+	}
+	if c.BackendFailureStatus == 0 {
+		c.BackendFailureStatus = DefaultBackendFailureStatus
+	}
+	if c.BackendFailureStatus < 500 || c.BackendFailureStatus > 599 {
+		return c, configErr("BackendFailureStatus must be a 5xx status")
 	}
 	if c.Now == nil {
 		c.Now = time.Now
