@@ -489,6 +489,9 @@ func TestPrivateAndPublicRings(t *testing.T) {
 	if pub.Primary().ID() != pr.Primary().ID() {
 		t.Error("primaries differ")
 	}
+	if pk := pub.Keys(); len(pk) != 2 || pk[0].ID() != a.ID() || pk[1].ID() != b.ID() {
+		t.Errorf("PublicRing.Keys() = %v, want the IDs of a then b", pk)
+	}
 	// Text round trips.
 	pr2, err := keys.ParsePrivateRing(s, "SIGNING_KEYS="+pr.Export())
 	if err != nil || pr2.String() != pr.String() {

@@ -240,6 +240,9 @@ func (r *PublicRing) Lookup(id ID) (k PublicKey, primary, ok bool) {
 // Len returns the number of keys.
 func (r *PublicRing) Len() int { return len(r.keys) }
 
+// Keys returns the keys, first (primary) first. The slice is a copy.
+func (r *PublicRing) Keys() []PublicKey { return append([]PublicKey(nil), r.keys...) }
+
 // Export returns the ring's text form.
 func (r *PublicRing) Export() string {
 	parts := make([]string, len(r.keys))
