@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	cfg, err := gate.FromEnv(os.Getenv)
+	cfg, err := gate.FromEnv(os.Getenv, nil)
 	var h wasm.Handler
 	if err == nil {
 		h, err = gate.New(cfg)

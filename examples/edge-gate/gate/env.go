@@ -26,8 +26,11 @@ const (
 )
 
 // FromEnv builds the gate's Config from environment variables (see the
-// Env constants). Its errors name the variable, never its value.
-func FromEnv(getenv func(string) string) (Config, error) {
+// Env constants). backend, when not nil, keeps session records on the
+// server (kvstore.NewBackend over a store reached with fetch); the
+// origin must use the same store and key prefix. Its errors name the
+// variable, never its value.
+func FromEnv(getenv func(string) string, backend cookiestore.Backend) (Config, error) {
 	mode := wasm.ModeEncrypted
 	if m := getenv(EnvMode); m != "" {
 		var ok bool
@@ -42,6 +45,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	opts := cookiestore.Options[cookiestore.Raw]{
 		Name:         getenv(EnvCookie),
 		InsecureHTTP: getenv(EnvInsecure) == "1",
+		Backend:      backend,
 	}
 	for _, d := range []struct {
 		env string
@@ -68,6 +72,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		Origin:         getenv(EnvOrigin),
 		LoginPath:      getenv(EnvLogin),
 		IdentityHeader: getenv(EnvHeader),
+	}
+	if backend != nil {
+		cfg.Timeout = 5 * time.Second
 	}
 	for _, p := range strings.Split(getenv(EnvProtected), ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -67,6 +67,10 @@ type Config struct {
 	// LoginPath is where anonymous requests for protected paths are
 	// sent; "/" when empty.
 	LoginPath string
+	// Timeout bounds the session store calls of one request when the
+	// Store has a server-side Backend; zero means no deadline (the
+	// cookie-only default does no I/O).
+	Timeout time.Duration
 	// IdentityHeader carries the verified identity to the origin;
 	// "X-Crumb-User" when empty.
 	IdentityHeader string
@@ -111,8 +115,13 @@ func New(cfg Config) (*Gate, error) {
 // ServeEdge implements wasm.Handler.
 func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 	// The engine's backend calls take a context; the cookie-only
-	// default backend does no I/O.
+	// default backend does no I/O and needs no deadline.
 	ctx := context.Background()
+	if g.cfg.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, g.cfg.Timeout)
+		defer cancel()
+	}
 	path, query := splitURL(req.URL)
 	cookieHeader := strings.Join(req.Header.Values("cookie"), "; ")
 

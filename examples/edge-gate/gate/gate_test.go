@@ -46,7 +46,7 @@ func newGate(t *testing.T, mode, ring string) *gate.Gate {
 		gate.EnvMode: mode, gate.EnvKeys: ring, gate.EnvInsecure: "1", gate.EnvIdle: "1h",
 		gate.EnvOrigin: "http://origin.internal/", gate.EnvProtected: "/private/, /admin",
 	}
-	cfg, err := gate.FromEnv(func(k string) string { return env[k] })
+	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,12 +177,12 @@ func TestFromEnvErrors(t *testing.T) {
 		{"bad idle", map[string]string{gate.EnvKeys: ring, gate.EnvIdle: "soon"}, gate.EnvIdle},
 		{"secret ring for verify", map[string]string{gate.EnvMode: "ed448-verify", gate.EnvKeys: ring}, gate.EnvKeys},
 	} {
-		_, err := gate.FromEnv(func(k string) string { return tc.env[k] })
+		_, err := gate.FromEnv(func(k string) string { return tc.env[k] }, nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), ring) {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
-	cfg, err := gate.FromEnv(func(k string) string { return map[string]string{gate.EnvKeys: ring, gate.EnvInsecure: "1"}[k] })
+	cfg, err := gate.FromEnv(func(k string) string { return map[string]string{gate.EnvKeys: ring, gate.EnvInsecure: "1"}[k] }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

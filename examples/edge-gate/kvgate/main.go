@@ -1,0 +1,48 @@
+//go:build js && wasm
+
+// Command kvgate is the edge gate with server-side sessions: the cookie
+// carries only a sealed session ID, and the gate loads the record from
+// Webdis (Redis over HTTP) through the runtime's fetch. It needs stock
+// Go (kvstore speaks net/http types):
+//
+//	GOOS=js GOARCH=wasm go build -o gate.wasm ./examples/edge-gate/kvgate
+//
+// Besides gate.FromEnv's variables it reads WEBDIS_URL, WEBDIS_USER,
+// WEBDIS_PASSWORD (a secret) and SESSION_PREFIX (kvstore's key prefix,
+// which must match the origin's).
+package main
+
+import (
+	"os"
+
+	"github.com/crumbkit/crumb/examples/edge-gate/gate"
+	"github.com/crumbkit/crumb/kvstore"
+	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/fetchdoer"
+	"github.com/crumbkit/crumb/wasm/worker"
+)
+
+func main() {
+	var h wasm.Handler
+	store, err := kvstore.NewWebdis(kvstore.WebdisConfig{
+		URL:      os.Getenv("WEBDIS_URL"),
+		Username: os.Getenv("WEBDIS_USER"),
+		Password: os.Getenv("WEBDIS_PASSWORD"),
+		Client:   fetchdoer.Doer{},
+	})
+	if err == nil {
+		var cfg gate.Config
+		cfg, err = gate.FromEnv(os.Getenv, kvstore.NewBackend(store, kvstore.BackendOptions{Prefix: os.Getenv("SESSION_PREFIX")}))
+		if err == nil {
+			h, err = gate.New(cfg)
+		}
+	}
+	if err != nil {
+		msg := []byte("edge gate misconfigured: " + err.Error() + "\n")
+		h = wasm.HandlerFunc(func(*wasm.Request) *wasm.Response {
+			return &wasm.Response{Status: 500, Header: wasm.Header{{Name: "content-type", Value: "text/plain"}}, Body: msg}
+		})
+	}
+	// Async: loading a session waits on a fetch to Webdis.
+	worker.Serve(h, worker.Options{Async: true})
+}

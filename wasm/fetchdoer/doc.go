@@ -1,0 +1,17 @@
+// Package fetchdoer sends net/http requests through the Workers
+// runtime's fetch, by way of crumb's bridge (worker.Fetch), so kvstore's
+// HTTP stores (Webdis, Upstash, Cloudflare KV) work inside workerd:
+//
+//	store, _ := kvstore.NewWebdis(kvstore.WebdisConfig{URL: url, Client: fetchdoer.Doer{}})
+//
+// Go's own js/wasm http.Transport also uses fetch, but only without
+// custom dialers, and it brings the whole client; this Doer is a thin
+// conversion. It is for stock Go builds (kvstore's Doer takes an
+// *http.Request); serve the handler with worker.Options{Async: true},
+// since a fetch blocks.
+//
+// Security contract: redirects are not followed (a store that redirects
+// is misconfigured, and following could send credentials elsewhere),
+// request bodies are sent as given, and errors carry neither the URL
+// (which holds store keys) nor the runtime's message.
+package fetchdoer
