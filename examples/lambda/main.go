@@ -7,9 +7,20 @@
 //
 //	GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -o bootstrap ./examples/lambda
 //
-// SESSION_KEYS (a key ring, as cmd/keygen prints it) is read once, at
-// init, never per request. Cookies are Secure: every Lambda front door
-// speaks HTTPS to the browser.
+// The key ring (as cmd/keygen prints it) comes from one of:
+//
+//   - SESSION_KEYS_SECRET: a Secrets Manager secret (name or ARN) whose
+//     SecretString is the ring;
+//   - SESSION_KEYS_PARAMETER: an SSM parameter (name or ARN), typically a
+//     SecureString;
+//   - SESSION_KEYS: the ring itself.
+//
+// SESSION_KEYS is read once, at init. A secret or parameter is read once
+// per execution environment through the AWS Parameters and Secrets Lambda
+// Extension, during the first invocation, because the extension does not
+// serve during init (see package lambda/secrets). Neither is read per
+// request. Cookies are Secure: every Lambda front door speaks HTTPS to
+// the browser.
 package main
 
 import (
@@ -23,6 +34,7 @@ import (
 	"github.com/crumbkit/crumb/examples/login/loginapp"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/lambda"
+	"github.com/crumbkit/crumb/lambda/secrets"
 )
 
 func main() {
@@ -39,21 +51,47 @@ func main() {
 // start: parsing the ring is the only key work, and no KDF runs per
 // request.
 func newFromEnv(getenv func(string) string) (http.Handler, error) {
-	text := getenv("SESSION_KEYS")
-	if text == "" {
-		return nil, fmt.Errorf("SESSION_KEYS is not set; generate a ring with cmd/keygen")
+	secret, param, text := getenv("SESSION_KEYS_SECRET"), getenv("SESSION_KEYS_PARAMETER"), getenv("SESSION_KEYS")
+	var source string
+	switch {
+	case secret != "" && (param != "" || text != ""), param != "" && text != "":
+		// Two sources would leave it unclear which keys seal.
+		return nil, fmt.Errorf("set only one of SESSION_KEYS, SESSION_KEYS_SECRET and SESSION_KEYS_PARAMETER")
+	case secret != "":
+		source = "secretsmanager:" + secret
+	case param != "":
+		source = "ssm:" + param
+	case text == "":
+		return nil, fmt.Errorf("SESSION_KEYS is not set; generate a ring with cmd/keygen, or set SESSION_KEYS_SECRET or SESSION_KEYS_PARAMETER")
+	default:
+		ring, err := keys.ParseRing(text)
+		if err != nil {
+			return nil, fmt.Errorf("SESSION_KEYS: %w", err) // names the position, never the key
+		}
+		return newApp(ring)
 	}
-	ring, err := keys.ParseRing(text)
+	c, err := secrets.NewClient(getenv) // fails at init when AWS_SESSION_TOKEN or the port is wrong
 	if err != nil {
-		return nil, fmt.Errorf("SESSION_KEYS: %w", err) // names the position, never the key
+		return nil, err
 	}
+	// The ring is fetched during the first invocation and the app
+	// built once; a failed fetch answers 503 and is logged, and the
+	// next invocation tries again.
+	return c.Handler(source, newApp, func(ctx context.Context, err error) {
+		slog.ErrorContext(ctx, "loading session keys", "error", err.Error(), "request_id", lambda.RequestID(ctx))
+	}), nil
+}
+
+func newApp(ring *keys.Ring) (http.Handler, error) {
 	return loginapp.New(loginapp.Config{
 		Keys: ring,
 		// Refused cookies and failed saves go to the function's log
 		// with the invocation's request ID; the errors carry no cookie
 		// values or key material.
-		OnError: func(ctx context.Context, err error) {
-			slog.WarnContext(ctx, "session", "error", err.Error(), "request_id", lambda.RequestID(ctx))
-		},
+		OnError: logError,
 	})
+}
+
+func logError(ctx context.Context, err error) {
+	slog.WarnContext(ctx, "session", "error", err.Error(), "request_id", lambda.RequestID(ctx))
 }
