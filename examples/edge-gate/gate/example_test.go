@@ -1,0 +1,41 @@
+package gate_test
+
+import (
+	"fmt"
+
+	"github.com/crumbkit/crumb/examples/edge-gate/gate"
+	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/wasm"
+)
+
+func ExampleStringField() {
+	email, ok := gate.StringField([]byte(`{"email":"alice@example.com","failed":0}`), "email")
+	fmt.Println(email, ok)
+	// Output: alice@example.com true
+}
+
+// A gate configured the way the worker's bindings configure it: an
+// anonymous request for a protected path goes to the login page.
+func ExampleGate() {
+	ring, _ := keys.GenerateRing(nil)
+	env := map[string]string{
+		gate.EnvKeys:      ring.Export(),
+		gate.EnvOrigin:    "https://origin.internal",
+		gate.EnvProtected: "/account/",
+		gate.EnvLogin:     "/login",
+	}
+	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	g, _ := gate.New(cfg)
+	resp := g.ServeEdge(&wasm.Request{Method: "GET", URL: "https://example.com/account/settings"})
+	fmt.Println(resp.Status, resp.Header.Get("location"))
+	resp = g.ServeEdge(&wasm.Request{Method: "GET", URL: "https://example.com/about?x=1",
+		Header: wasm.Header{{Name: "x-crumb-user", Value: "forged"}}})
+	fmt.Println(resp.Forward.URL, len(resp.Forward.Header.Values("x-crumb-user")))
+	// Output:
+	// 303 /login
+	// https://origin.internal/about?x=1 0
+}
