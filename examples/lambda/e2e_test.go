@@ -127,6 +127,10 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("keys through the Parameters and Secrets extension", func(t *testing.T) {
+		testSecretsExtension(t, bin, rt, ring)
+	})
+
 	// Failures: each is a clear invocation error, and the same process
 	// serves the next invocation.
 	failures := []struct {
