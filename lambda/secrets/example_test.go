@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 
 	"github.com/crumbkit/crumb/keys"
@@ -24,9 +25,10 @@ func ExampleClient_LoadRing() {
 		fmt.Fprintf(w, `{"Name":%q,"SecretString":%q,"VersionStages":["AWSCURRENT"]}`, r.URL.Query().Get("secretId"), ringText)
 	}))
 	defer ext.Close()
+	u, _ := url.Parse(ext.URL)
 	env := map[string]string{
 		"AWS_SESSION_TOKEN":                      "session-token",
-		"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": ext.URL[len("http://127.0.0.1:"):],
+		"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": u.Port(),
 	}
 
 	c, err := secrets.NewClient(func(k string) string { return env[k] })
