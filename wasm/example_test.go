@@ -23,7 +23,7 @@ func ExampleReactor() {
 
 	n = r.Open([]byte(value))
 	fmt.Printf("%s\n", r.Result()[:n])
-	fmt.Println(r.Open([]byte(value+"x")).Err())
+	fmt.Println(r.Open([]byte(value + "x")).Err())
 	// Output:
 	// {"sub":"alice"}
 	// crumb: malformed value
