@@ -23,7 +23,8 @@
 // Security contract: the identity header the origin receives was put
 // there by the gate from a session that authenticated, was within its
 // idle and absolute lifetimes, and decoded; whatever the client sent
-// under that name is removed first, whatever its case. The origin must
+// under that name is removed first, whatever its case and whether it is
+// spelt with '_' or '-'. The origin must
 // only be reachable through the gate (or ignore the header otherwise).
 // Nothing of a cookie, a key or the session data is logged. The gate
 // never turns a bad cookie into an error status: a refused cookie is an
@@ -154,8 +155,14 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		return resp
 	}
 
-	fwd := req.Header.Clone()
-	fwd.Del(g.cfg.IdentityHeader)
+	fwd := make(wasm.Header, 0, len(req.Header)+1)
+	for _, f := range req.Header {
+		// Also drop "X_Crumb_User" and the like: CGI-style origins
+		// (Rack, PHP, WSGI) map '_' and '-' to the same variable.
+		if !sameHeader(f.Name, g.cfg.IdentityHeader) {
+			fwd = append(fwd, f)
+		}
+	}
 	// fetch derives Host from the URL; a client's Host must not steer
 	// the origin's virtual hosting.
 	fwd.Del("host")
@@ -254,6 +261,30 @@ func replaceCookies(header string, lines []string) string {
 		b.WriteString(c.v)
 	}
 	return b.String()
+}
+
+// sameHeader compares header names case-insensitively, treating '_'
+// and '-' as equal.
+func sameHeader(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if fold(a[i]) != fold(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func fold(c byte) byte {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c + 'a' - 'A'
+	case c == '_':
+		return '-'
+	}
+	return c
 }
 
 // headerSafe refuses identities that could not travel in a header.

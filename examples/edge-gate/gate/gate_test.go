@@ -89,6 +89,7 @@ func TestGate(t *testing.T) {
 			expired := mint(t, mc.sealer, now.Add(-2*time.Hour), account{Email: "alice@example.com"})
 			anon := mint(t, mc.sealer, now, account{Failed: 2})
 			forged := wasm.Field{Name: "X-CRUMB-USER", Value: "mallory"}
+			underscore := wasm.Field{Name: "x_crumb_user", Value: "mallory"}
 
 			for _, tc := range []struct {
 				name     string
@@ -103,7 +104,8 @@ func TestGate(t *testing.T) {
 				{"anonymous, public", request("/?q=1", "", forged), false, false, "", false},
 				{"anonymous, lookalike path", request("/administrator", ""), false, false, "", false},
 				{"session without identity", request("/private/x", anon), true, false, "", false},
-				{"authenticated", request("/private/x?y=1", alice, forged), false, false, "alice@example.com", false},
+				{"authenticated", request("/private/x?y=1", alice, forged, underscore), false, false, "alice@example.com", false},
+				{"anonymous, underscore spelling", request("/public", "", underscore), false, false, "", false},
 				{"authenticated, public", request("/", alice), false, false, "alice@example.com", false},
 				{"idle renewal due", request("/private/x", stale), false, false, "alice@example.com", mc.renews},
 				{"expired", request("/private/x", expired, forged), true, true, "", false},
@@ -134,6 +136,9 @@ func TestGate(t *testing.T) {
 						t.Error("the client's Host went to the origin")
 					}
 					users := f.Header.Values("x-crumb-user")
+					if len(f.Header.Values("x_crumb_user")) != 0 {
+						t.Fatal("the underscore spelling of the identity header reached the origin")
+					}
 					if tc.user == "" && len(users) != 0 || tc.user != "" && (len(users) != 1 || users[0] != tc.user) {
 						t.Fatalf("identity headers %q, want %q", users, tc.user)
 					}
