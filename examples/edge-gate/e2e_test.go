@@ -137,7 +137,7 @@ func startOrigin(t *testing.T, cfg loginapp.Config) *origin {
 	o := &origin{}
 	whoami := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
-		fmt.Fprintf(w, "users=%q\n", r.Header.Values("X-Crumb-User"))
+		fmt.Fprintf(w, "users=%q\n", append(r.Header.Values("X-Crumb-User"), r.Header.Values("X_crumb_user")...))
 		if c, err := r.Cookie("session"); err == nil {
 			fmt.Fprintf(w, "cookie=%s\n", c.Value)
 		}
@@ -317,7 +317,7 @@ func TestEdgeGate(t *testing.T) {
 				Timeout:       10 * time.Second,
 				CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 			}}
-			forged := http.Header{"X-Crumb-User": {"mallory@example.com"}, "x-crumb-user": {"eve"}}
+			forged := http.Header{"X-Crumb-User": {"mallory@example.com"}, "x-crumb-user": {"eve"}, "X_Crumb_User": {"trudy"}}
 
 			// anonymous: the protected page never reaches the origin
 			start := time.Now()
