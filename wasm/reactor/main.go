@@ -11,6 +11,13 @@
 //
 // The host must call _initialize once before any export. Every export
 // returns at once: nothing here blocks, sleeps or starts goroutines.
+//
+// Security contract: package wasm's. In short, no export returns key
+// material or puts it in an error; inputs are accepted only from
+// crumb_alloc buffers and copied before use; a failed crumb_configure
+// leaves the reactor unconfigured. The host must supply the real wall
+// clock and real randomness through WASI: expiry and AES-GCM nonces
+// depend on them.
 package main
 
 import "github.com/crumbkit/crumb/wasm"
