@@ -34,6 +34,9 @@ var gated = []struct {
 	{"wasm", false, ""},
 	{"wasm/worker", false, "js"},
 	{"wasm/reactor", false, "wasip1"},
+	{"examples/edge-gate/gate", false, ""},
+	{"examples/edge-gate", false, "js"},
+	{"wasm/internal/echo", false, "js"},
 }
 
 // providedByTinyGo are std packages missing from the documentation's
