@@ -106,7 +106,7 @@ func normRetries(n int) int {
 
 func clientOr(d Doer) Doer {
 	if d == nil {
-		return NewClient()
+		return defaultDoer()
 	}
 	return d
 }
@@ -135,7 +135,8 @@ type CloudflareConfig struct {
 	Token string
 	// Prefix is prepended to every key.
 	Prefix string
-	// Client sends the requests; NewClient() when nil.
+	// Client sends the requests; NewClient() when nil, except on js/wasm,
+	// where it must be set (wasm/fetchdoer plugs in the runtime's fetch).
 	Client Doer
 	// MaxValueBytes defaults to, and cannot exceed, 25 MiB.
 	MaxValueBytes int
@@ -308,7 +309,8 @@ type UpstashConfig struct {
 	Token string
 	// Prefix is prepended to every key.
 	Prefix string
-	// Client sends the requests; NewClient() when nil.
+	// Client sends the requests; NewClient() when nil, except on js/wasm,
+	// where it must be set (wasm/fetchdoer plugs in the runtime's fetch).
 	Client Doer
 	// MaxValueBytes is the largest value accepted (default 1 MiB; values
 	// travel base64-encoded, a third larger, and Upstash bounds request

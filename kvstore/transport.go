@@ -21,33 +21,6 @@ type Doer interface {
 // the client NewClient returns. The request context may shorten it.
 const DefaultTimeout = 5 * time.Second
 
-// NewClient returns the default transport: bounded connect, TLS,
-// response-header and overall timeouts, keep-alive connections to the
-// store, and no redirects (a store that redirects is misconfigured, and
-// following it could send credentials elsewhere).
-func NewClient() *http.Client {
-	tr := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   2 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
-		TLSHandshakeTimeout:   3 * time.Second,
-		ResponseHeaderTimeout: DefaultTimeout,
-		IdleConnTimeout:       60 * time.Second,
-		MaxIdleConns:          64,
-		MaxIdleConnsPerHost:   64,
-		ForceAttemptHTTP2:     true,
-	}
-	return &http.Client{
-		Transport: tr,
-		Timeout:   DefaultTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
-}
-
 // transportErr classifies an error from Doer.Do without keeping its
 // text when that text may hold the URL (which holds the key).
 func transportErr(store, op string, ctx context.Context, err error) error {

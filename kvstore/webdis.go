@@ -26,7 +26,8 @@ type WebdisConfig struct {
 	// Prefix is prepended to every key, to share one Redis between
 	// applications.
 	Prefix string
-	// Client sends the requests; NewClient() when nil.
+	// Client sends the requests; NewClient() when nil, except on js/wasm,
+	// where it must be set (wasm/fetchdoer plugs in the runtime's fetch).
 	Client Doer
 	// MaxValueBytes is the largest value accepted (default 1 MiB).
 	// Webdis's own limit is http_max_request_size (128 MiB by default);
@@ -69,9 +70,7 @@ func NewWebdis(cfg WebdisConfig) (*Webdis, error) {
 	}
 	w := &Webdis{base: base, user: cfg.Username, pass: cfg.Password, prefix: cfg.Prefix,
 		client: cfg.Client, maxVal: cfg.MaxValueBytes, retries: cfg.ReadRetries}
-	if w.client == nil {
-		w.client = NewClient()
-	}
+	w.client = clientOr(w.client)
 	if w.maxVal <= 0 {
 		w.maxVal = 1 << 20
 	}
