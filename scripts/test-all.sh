@@ -44,6 +44,10 @@ go vet ./...
 log "go test -race ./..."
 go test -race -count=1 -timeout 20m ./...
 
+log "edge figures: artifact sizes (raw, gzip -9) and workerd latencies"
+# pipefail (set above) makes a failing go test fail this line too.
+go test -count=1 -v ./wasm/ ./examples/edge-gate/ 2>&1 | sed -n '/figures:/,/^\(ok\|FAIL\)/p' 
+
 log "fuzz targets, briefly"
 bash scripts/fuzz.sh 10s
 
