@@ -46,7 +46,7 @@ go test -race -count=1 -timeout 20m ./...
 
 log "edge figures: artifact sizes (raw, gzip -9) and workerd latencies"
 # pipefail (set above) makes a failing go test fail this line too.
-go test -count=1 -v ./wasm/ ./examples/edge-gate/ 2>&1 | sed -n '/figures:/,/^\(ok\|FAIL\)/p' 
+go test -count=1 -v ./wasm/ ./examples/edge-gate/ 2>&1 | sed -n '/figures:/,/^\(ok\|FAIL\)/p'
 
 log "fuzz targets, briefly"
 bash scripts/fuzz.sh 10s
@@ -56,5 +56,8 @@ log "bench module tests"
 
 log "lambda comparison module (aws-lambda-go-api-proxy stays out of our go.mod)"
 (cd bench/lambdaproxy && go vet ./... && go test -count=1 ./...)
+
+log "benchmark table (one run; ratios against gorilla, reported, never asserted)"
+(cd bench && go run ./cmd/benchtable -q -count 3)
 
 log "all tests passed"
