@@ -1,6 +1,7 @@
 package cookiestore
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 )
@@ -58,22 +59,22 @@ type wireRecord struct {
 // flashes, as json.Marshal writes it. It reports false for anything
 // else, which then goes through the Codec. It does not validate the
 // data: the Codec's decode of it does, and trailing bytes after the
-// data make that fail.
-func parseJSONRecord(b []byte, w *wireRecord) bool {
+// data make that fail. The returned Data aliases b.
+func parseJSONRecord(b []byte) (wireRecord, bool) {
 	const head, mid, tail = `{"i":"`, `","c":`, `,"d":`
 	if len(b) < len(head)+idText+len(mid)+1+len(tail)+2 || string(b[:len(head)]) != head {
-		return false
+		return wireRecord{}, false
 	}
 	b = b[len(head):]
 	for _, c := range b[:idText] {
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
+			return wireRecord{}, false
 		}
 	}
 	id := b[:idText]
 	b = b[idText:]
 	if string(b[:len(mid)]) != mid {
-		return false
+		return wireRecord{}, false
 	}
 	b = b[len(mid):]
 	var n int64
@@ -82,10 +83,74 @@ func parseJSONRecord(b []byte, w *wireRecord) bool {
 		n = n*10 + int64(b[i]-'0')
 	}
 	if i == 0 || i == 12 || len(b)-i < len(tail)+2 || string(b[i:i+len(tail)]) != tail || b[len(b)-1] != '}' {
-		return false
+		return wireRecord{}, false
 	}
-	w.ID = string(id)
-	w.Created = n
-	w.Data = b[i+len(tail) : len(b)-1]
-	return true
+	return wireRecord{ID: string(id), Created: n, Data: b[i+len(tail) : len(b)-1]}, true
+}
+
+// maxScratch is the largest scratch buffer kept for reuse; a session
+// that large is rare, and keeping its buffer would pin the memory.
+const maxScratch = 64 << 10
+
+// jsonScratch encodes with JSONCodec's rules into a reusable buffer, for
+// encodings that are only compared (has the data changed?) and never
+// kept, so the comparison allocates nothing.
+type jsonScratch struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newJSONScratch() any {
+	sc := &jsonScratch{}
+	// json.Encoder escapes HTML by default, like json.Marshal, so the
+	// bytes match JSONCodec.Marshal's except for the newline Encode
+	// appends.
+	sc.enc = json.NewEncoder(&sc.buf)
+	return sc
+}
+
+// encodesTo reports whether v encodes to want under JSONCodec.
+func (sc *jsonScratch) encodesTo(v any, want []byte) (bool, error) {
+	sc.buf.Reset()
+	if err := sc.enc.Encode(v); err != nil {
+		return false, err
+	}
+	b := sc.buf.Bytes()
+	return bytes.Equal(b[:len(b)-1], want), nil
+}
+
+// jsonDecoder decodes with JSONCodec's rules, reusing a json.Decoder's
+// state (its scanner and decode state) across requests; json.Unmarshal
+// allocates them anew, and scans the input twice.
+type jsonDecoder struct {
+	r   bytes.Reader
+	dec *json.Decoder
+}
+
+func newJSONDecoder() any {
+	d := &jsonDecoder{}
+	d.dec = json.NewDecoder(&d.r)
+	return d
+}
+
+// decode is json.Unmarshal(data, v), with the same outcome: the value
+// must fill data, up to trailing white space. On error v may hold part
+// of the data, which the store drops with the rest of the session. It
+// reports whether the decoder may be used again: not after an error,
+// which may leave input or a sticky error behind in it.
+func (d *jsonDecoder) decode(data []byte, v any) (reusable bool, err error) {
+	d.r.Reset(data)
+	start := d.dec.InputOffset()
+	if err := d.dec.Decode(v); err != nil {
+		return false, err
+	}
+	for _, c := range data[d.dec.InputOffset()-start:] {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return false, errors.New("cookiestore: JSON value followed by other data")
+		}
+	}
+	// The Decoder's buffer holds the trailing white space, if any; it
+	// would be read as the start of the next value, harmlessly, but
+	// keep the decoder only when it consumed everything.
+	return d.dec.InputOffset()-start == int64(len(data)), nil
 }

@@ -27,12 +27,16 @@ func sealName(name string, n int) string {
 	return name + "#" + strconv.Itoa(n)
 }
 
+// parseCookieHeader reads a chunk index as one digit, and incoming keeps
+// the indexes seen in a uint16: this fails to compile if MaxChunksLimit
+// outgrows either.
+const _ uint = 10 - MaxChunksLimit
+
 // incoming is what a Cookie header holds for one store.
 type incoming struct {
-	chunks  [MaxChunksLimit]string
-	has     [MaxChunksLimit]bool
-	present []string // names seen, for deletion
-	total   int      // bytes of all values
+	chunks [MaxChunksLimit]string
+	seen   uint16 // bit i: chunk i (the cookie itself for 0) is present
+	total  int    // bytes of all values
 }
 
 // parseCookieHeader scans a Cookie header ("a=1; b=2") for the store's
@@ -56,26 +60,21 @@ func parseCookieHeader(header, name string) incoming {
 		k, v := part[:eq], part[eq+1:]
 		idx := 0
 		if len(k) != len(name) {
+			// Only "name.1" to "name.7": "name.01" is not chunk 1.
 			rest := k[len(name):]
-			if len(rest) < 2 || rest[0] != '.' {
+			if len(rest) != 2 || rest[0] != '.' || rest[1] < '1' || rest[1] >= '0'+MaxChunksLimit {
 				continue
 			}
-			n, err := strconv.Atoi(rest[1:])
-			// Only canonical indexes: "name.01" is not chunk 1.
-			if err != nil || n < 1 || n >= MaxChunksLimit || strconv.Itoa(n) != rest[1:] {
-				continue
-			}
-			idx = n
+			idx = int(rest[1] - '0')
 		}
-		if in.has[idx] {
+		if in.seen&(1<<idx) != 0 {
 			continue
 		}
 		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 			v = v[1 : len(v)-1]
 		}
-		in.has[idx] = true
+		in.seen |= 1 << idx
 		in.chunks[idx] = v
-		in.present = append(in.present, k)
 		in.total += len(v)
 	}
 	return in

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -341,5 +343,130 @@ func TestTooLargeWithoutChunking(t *testing.T) {
 	lines, err = e.store.Commit(context.Background(), s)
 	if err != nil || len(lines) != 1 || len(lines[0]) > 4096 {
 		t.Fatalf("err=%v", err)
+	}
+}
+
+// changeCase saves a session whose data init sets, loads it again, lets
+// mutate change it in place and reports whether Commit saved it. When
+// it did, the saved data must load back equal to the mutated data.
+func changeCase[T any](t *testing.T, opts cookiestore.Options[T], init, mutate func(*T)) bool {
+	t.Helper()
+	clk := newClock()
+	opts.Now = clk.Now
+	st, err := cookiestore.New(encrypted.New(ring(t), crumb.WithClock(clk.Now)), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cookie := func(lines []string) string { return strings.Split(lines[0], ";")[0] }
+	s, _ := st.LoadHeader(ctx, "")
+	init(&s.Data)
+	s.MarkChanged()
+	lines, err := st.Commit(ctx, s)
+	if err != nil || len(lines) != 1 {
+		t.Fatalf("first save: %v, %d lines", err, len(lines))
+	}
+	s, err = st.LoadHeader(ctx, cookie(lines))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	mutate(&s.Data)
+	lines, err = st.Commit(ctx, s)
+	if err != nil {
+		t.Fatalf("commit: %v", err)
+	}
+	if lines == nil {
+		return false
+	}
+	again, err := st.LoadHeader(ctx, cookie(lines))
+	if err != nil || !reflect.DeepEqual(again.Data, s.Data) {
+		t.Fatalf("saved data did not load back: %v, %+v vs %+v", err, again.Data, s.Data)
+	}
+	if lines, _ := st.Commit(ctx, again); lines != nil {
+		t.Fatal("reloaded data counts as changed")
+	}
+	return true
+}
+
+// TestChangeDetection covers how Commit tells whether the handler
+// changed Data in place: field by field for plain types, by encoding
+// for the rest (maps, slices and pointers can change under a shallow
+// copy; floats can change sign at zero), and with a codec-invisible
+// change (an unexported field) not counting.
+func TestChangeDetection(t *testing.T) {
+	type plain struct {
+		Email  string `json:"email"`
+		Failed int    `json:"failed"`
+		Tags   [2]string
+		hidden string
+	}
+	type withMap struct{ M map[string]int }
+	type withPtr struct{ P *int }
+	type withSlice struct{ L []string }
+	type withTime struct{ At time.Time }
+	type withFloat struct{ F float64 }
+	lower := func(p *plain) error { p.Email = strings.ToLower(p.Email); return nil }
+	cases := []struct {
+		name string
+		run  func(t *testing.T) bool
+		want bool
+	}{
+		{"plain unchanged", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[plain]{}, func(p *plain) { p.Email = "a" }, func(*plain) {})
+		}, false},
+		{"plain same value again", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[plain]{}, func(p *plain) { p.Email = "a" }, func(p *plain) { p.Email = string([]byte("a")) })
+		}, false},
+		{"plain field", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[plain]{}, func(p *plain) { p.Email = "a" }, func(p *plain) { p.Failed++ })
+		}, true},
+		{"plain array element", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[plain]{}, func(p *plain) {}, func(p *plain) { p.Tags[1] = "x" })
+		}, true},
+		{"plain field back to zero", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[plain]{}, func(p *plain) { p.Email = "a"; p.Failed = 2 }, func(p *plain) { p.Failed = 0 })
+		}, true},
+		{"unexported field only", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[plain]{}, func(p *plain) { p.Email = "a" }, func(p *plain) { p.hidden = "x" })
+		}, false},
+		{"Validate normalises", func(t *testing.T) bool {
+			// The first save stores "A" (Validate runs on load only);
+			// the load lowers it, which is a change to save.
+			return changeCase(t, cookiestore.Options[plain]{Validate: lower}, func(p *plain) { p.Email = "A" }, func(*plain) {})
+		}, true},
+		{"map entry in place", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[withMap]{}, func(w *withMap) { w.M = map[string]int{"a": 1} }, func(w *withMap) { w.M["a"]++ })
+		}, true},
+		{"map unchanged", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[withMap]{}, func(w *withMap) { w.M = map[string]int{"a": 1} }, func(*withMap) {})
+		}, false},
+		{"through a pointer", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[withPtr]{}, func(w *withPtr) { w.P = new(int) }, func(w *withPtr) { *w.P = 7 })
+		}, true},
+		{"slice element in place", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[withSlice]{}, func(w *withSlice) { w.L = []string{"a"} }, func(w *withSlice) { w.L[0] = "b" })
+		}, true},
+		{"time", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[withTime]{}, func(w *withTime) { w.At = time.Unix(1e9, 0).UTC() }, func(w *withTime) { w.At = w.At.Add(time.Second) })
+		}, true},
+		{"time unchanged", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[withTime]{}, func(w *withTime) { w.At = time.Unix(1e9, 0).UTC() }, func(*withTime) {})
+		}, false},
+		{"float sign at zero", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[withFloat]{}, func(*withFloat) {}, func(w *withFloat) { w.F = math.Copysign(0, -1) })
+		}, true},
+		{"int data", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[int]{}, func(n *int) { *n = 5 }, func(n *int) { *n = 6 })
+		}, true},
+		{"int data unchanged", func(t *testing.T) bool {
+			return changeCase(t, cookiestore.Options[int]{}, func(n *int) { *n = 5 }, func(*int) {})
+		}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.run(t); got != tc.want {
+				t.Fatalf("saved = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

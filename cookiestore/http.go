@@ -17,18 +17,38 @@ import (
 // keys of two stores with the same T differ.
 type ctxKey[T any] struct{ st *Store[T] }
 
-// reqState is one request's session state inside the middleware.
+// reqState is one request's session state inside the middleware. It is
+// also the context the handler sees: Value answers the store's key and
+// passes every other call to the request's own context. That spares a
+// context.WithValue allocation per request, and Deadline, Done and
+// cancellation are the parent's, unchanged.
 type reqState[T any] struct {
+	context.Context
 	st     *Store[T]
 	header string
-	s      *Session[T]
+	s      *Session[T] // nil until loaded
+	// used is set when the handler asked for the session. Only then is
+	// it saved: a request that never calls Get (a static file, a
+	// favicon) leaves the cookie and the record alone, even when a
+	// server-side Backend made the middleware load it early.
+	used bool
 }
 
-func (rs *reqState[T]) session(ctx context.Context) *Session[T] {
+func (rs *reqState[T]) Value(key any) any {
+	if k, ok := key.(ctxKey[T]); ok && k.st == rs.st {
+		return rs
+	}
+	return rs.Context.Value(key)
+}
+
+func (rs *reqState[T]) session() *Session[T] {
 	if rs.s == nil {
-		s, err := rs.st.LoadHeader(ctx, rs.header)
+		// The Session is allocated here rather than with the request
+		// state: requests that never use it stay small.
+		s := new(Session[T])
+		err := rs.st.loadInto(rs, s, rs.header)
 		if err != nil && err != ErrNoCookie {
-			rs.st.report(ctx, err)
+			rs.st.report(rs, err)
 		}
 		rs.s = s
 	}
@@ -65,7 +85,8 @@ func (st *Store[T]) FromContext(ctx context.Context) (*Session[T], bool) {
 	if !ok {
 		return nil, false
 	}
-	return rs.session(ctx), true
+	rs.used = true
+	return rs.session(), true
 }
 
 // Load reads the session from r's cookies, without middleware. See
@@ -118,19 +139,21 @@ func addLines(h http.Header, lines []string) {
 // Options.BackendFailureStatus before the handler runs.
 func (st *Store[T]) Middleware(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rs := &reqState[T]{st: st, header: cookieHeader(r)}
-		ctx := context.WithValue(r.Context(), ctxKey[T]{st}, rs)
+		// One allocation holds the writer and the request state, which
+		// is also the context.
+		sw := &responseWriter[T]{rw: w}
+		rs := &sw.rs
+		rs.Context, rs.st, rs.header = r.Context(), st, cookieHeader(r)
 		if st.remote && rs.header != "" {
 			// With a server-side backend, an outage must not look like
 			// a logged-out user, so load before the handler runs.
-			s := rs.session(ctx)
+			s := rs.session()
 			if errors.Is(s.loadErr, ErrBackend) {
 				st.failResponse(w, s.loadErr)
 				return
 			}
 		}
-		sw := &responseWriter[T]{rw: w, rs: rs, ctx: ctx}
-		h.ServeHTTP(sw, r.WithContext(ctx))
+		h.ServeHTTP(sw, r.WithContext(rs))
 		sw.finish()
 	})
 }
@@ -157,9 +180,8 @@ func (st *Store[T]) failResponse(w http.ResponseWriter, err error) {
 
 // responseWriter saves the session before the first byte goes out.
 type responseWriter[T any] struct {
-	rw  http.ResponseWriter
-	rs  *reqState[T]
-	ctx context.Context
+	rw http.ResponseWriter
+	rs reqState[T]
 
 	committed bool // the session was saved (or the attempt failed)
 	failed    bool // the save failed; the handler's output is dropped
@@ -176,12 +198,12 @@ func (w *responseWriter[T]) commit() {
 	}
 	w.committed = true
 	s := w.rs.s
-	if s == nil {
+	if s == nil || !w.rs.used {
 		return
 	}
-	lines, err := w.rs.st.Commit(w.ctx, s)
+	lines, err := w.rs.st.Commit(&w.rs, s)
 	if err != nil {
-		w.rs.st.report(w.ctx, err)
+		w.rs.st.report(&w.rs, err)
 		w.failed = true
 		w.rs.st.failResponse(w.rw, err)
 		return
@@ -267,7 +289,7 @@ func (w *responseWriter[T]) finish() {
 		w.commit()
 		return
 	}
-	if s := w.rs.s; s != nil && w.rs.st.pending(s) {
-		w.rs.st.report(w.ctx, newErr("commit", ErrHeadersSent, "the change was not saved", nil))
+	if s := w.rs.s; s != nil && w.rs.used && w.rs.st.pending(s) {
+		w.rs.st.report(&w.rs, newErr("commit", ErrHeadersSent, "the change was not saved", nil))
 	}
 }

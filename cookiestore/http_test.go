@@ -100,6 +100,11 @@ func TestBadCookies(t *testing.T) {
 		{"oversized", strings.Repeat("A", 5000), []error{cookiestore.ErrTooLarge}},
 		{"rejected by Validate", seal("sid", account{Email: "a b"}, sealer), []error{cookiestore.ErrRejected}},
 		{"not a record", func() string { v, _ := sealer.Seal("sid", []byte("{oops"), clk.Now().Add(time.Hour)); return v }(), []error{cookiestore.ErrInvalid}},
+		{"data with trailing bytes", func() string {
+			b := fmt.Sprintf(`{"i":"%s","c":%d,"d":{"email":"a"} x}`, strings.Repeat("A", 43), clk.Now().Unix())
+			v, _ := sealer.Seal("sid", []byte(b), clk.Now().Add(time.Hour))
+			return v
+		}(), []error{cookiestore.ErrInvalid}},
 		{"record without ID", func() string {
 			v, _ := sealer.Seal("sid", []byte(`{"c":5,"d":{}}`), clk.Now().Add(time.Hour))
 			return v
@@ -605,6 +610,103 @@ func TestBackendFailureStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestBackendUnusedSession checks that with a server-side backend,
+// which makes the middleware load the session before the handler, a
+// request whose handler never asks for the session (a static file, a
+// favicon) neither saves it nor consumes its flashes.
+func TestBackendUnusedSession(t *testing.T) {
+	be := &failingBackend{m: map[string][]byte{}}
+	clk := newClock()
+	r := ring(t)
+	hook := &hookErrs{}
+	st := mustStore(t, signed.New(r, crumb.WithClock(clk.Now)), cookiestore.Options[account]{
+		Backend: be, OnError: hook.add, InsecureHTTP: true, Now: clk.Now, IdleTimeout: time.Hour})
+	h := st.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/flash":
+			s := st.Get(r.Context())
+			s.Data.Email = "a"
+			s.Flash("m", "hello")
+		case "/read":
+			io.WriteString(w, strings.Join(st.Get(r.Context()).Flashes("m"), ","))
+		default:
+			io.WriteString(w, "static")
+		}
+	}))
+	do := func(path, cookie string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := do("/flash", "")
+	cookie := strings.Split(rec.Header().Get("Set-Cookie"), ";")[0]
+	saved := len(be.m)
+	// Renewal is due, the record holds a flash: a session in use would
+	// be saved now.
+	clk.Advance(30 * time.Minute)
+	if rec := do("/favicon.ico", cookie); rec.Header().Get("Set-Cookie") != "" || rec.Body.String() != "static" {
+		t.Fatalf("unused session: Set-Cookie %q, body %q", rec.Header().Get("Set-Cookie"), rec.Body.String())
+	}
+	if saved != 1 || len(be.m) != 1 {
+		t.Fatalf("records: %d, then %d", saved, len(be.m))
+	}
+	if rec := do("/read", cookie); rec.Body.String() != "hello" || rec.Header().Get("Set-Cookie") == "" {
+		t.Fatalf("the flash did not survive the unused request: %q", rec.Body.String())
+	}
+	if errs := hook.take(); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+}
+
+// TestMiddlewareContext checks the context the handler gets: derived
+// contexts still find the session, the request's cancellation reaches
+// them, and two stores of the same type each find their own session.
+func TestMiddlewareContext(t *testing.T) {
+	r := ring(t)
+	a := mustStore(t, encrypted.New(r), cookiestore.Options[account]{Name: "a", InsecureHTTP: true})
+	b := mustStore(t, encrypted.New(r), cookiestore.Options[account]{Name: "b", InsecureHTTP: true})
+	type key struct{}
+	var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(context.WithValue(r.Context(), key{}, "v"))
+		defer cancel()
+		sa, sb := a.Get(ctx), b.Get(ctx)
+		if sa == sb || sa != a.Get(r.Context()) || ctx.Value(key{}) != "v" {
+			t.Error("stores mixed up their sessions, or a derived context lost them")
+		}
+		sa.Data.Email = "a"
+		sb.Data.Email = "b"
+		select {
+		case <-ctx.Done():
+			t.Error("derived context done before the request ended")
+		default:
+		}
+		// The request's own cancellation reaches the derived context.
+		r.Context().Value(cancelKey{}).(context.CancelFunc)()
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+			t.Error("request cancellation did not reach the handler's derived context")
+		}
+	})
+	h := a.Middleware(b.Middleware(inner))
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := httptest.NewRequest("GET", "/", nil).WithContext(context.WithValue(parent, cancelKey{}, cancel))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	got := strings.Join(rec.Header().Values("Set-Cookie"), "\n")
+	if !strings.Contains(got, "a=") || !strings.Contains(got, "\nb=") && !strings.HasPrefix(got, "b=") {
+		t.Fatalf("Set-Cookie: %q", got)
+	}
+	if _, ok := a.FromContext(context.Background()); ok {
+		t.Fatal("FromContext found a session outside the middleware")
+	}
+}
+
+type cancelKey struct{}
 
 func TestTooLargeMiddleware(t *testing.T) {
 	hook := &hookErrs{}

@@ -25,13 +25,18 @@ type Session[T any] struct {
 	isNew   bool
 	loadErr error
 
-	// What the request carried; loadedData is nil for a new session.
+	// What the request carried, or what the last Commit saved.
+	// loadedData is the encoded data (the zero value's encoding for a
+	// new session); base is the value it decoded to, kept only for
+	// plain types (see plainType) to detect changes without encoding.
 	loadedData []byte
-	ref        []byte // opened payload: the backend's reference
+	base       T
+	ref        []byte    // opened payload: the backend's reference
+	loadedAt   time.Time // the store's clock when the request loaded it
 	issuedAt   time.Time
 	expires    time.Time
 	rotated    bool
-	present    []string // names of this store's cookies in the request
+	present    uint16 // chunk indexes of this store's cookies in the request
 
 	inFlash  map[string][]Raw
 	keepAll  bool

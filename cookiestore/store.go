@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crumbkit/crumb"
@@ -28,6 +30,17 @@ type Store[T any] struct {
 	zeroData []byte
 	// remote is set when records live in a server-side Backend.
 	remote bool
+	// plain is set when values of T can be compared field by field
+	// instead of by encoding them (see plainType), which makes the
+	// check "did the handler change the data?" cheap.
+	plain bool
+	// zero is T's zero value, for that comparison.
+	zero T
+	// scratch holds *jsonScratch buffers for encodings that are only
+	// compared, never kept.
+	scratch sync.Pool
+	// decoders holds *jsonDecoder values.
+	decoders sync.Pool
 }
 
 // New returns a Store sealing with sealer. It checks opts and fails
@@ -46,17 +59,20 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	if err != nil {
 		return nil, newErr("new", ErrConfig, "the Codec cannot encode the zero value of the session data type", err)
 	}
-	return &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil}, nil
+	_, isJSON := cfg.Codec.(JSONCodec)
+	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil}
+	st.plain = isJSON && plainType(reflect.TypeOf((*T)(nil)).Elem())
+	if isJSON {
+		st.scratch.New = newJSONScratch
+		st.decoders.New = newJSONDecoder
+	}
+	return st, nil
 }
 
 // Name returns the cookie name.
 func (st *Store[T]) Name() string { return st.cfg.Name }
 
 func (st *Store[T]) now() time.Time { return st.cfg.Now().Truncate(time.Second) }
-
-func (st *Store[T]) fresh() *Session[T] {
-	return &Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData}
-}
 
 // LoadHeader returns the session the Cookie header text carries (the
 // value of the Cookie request header; several headers joined with
@@ -67,36 +83,43 @@ func (st *Store[T]) fresh() *Session[T] {
 // means the answer is uncertain (the record may exist): callers should
 // not treat the user as logged out then.
 func (st *Store[T]) LoadHeader(ctx context.Context, cookieHeader string) (*Session[T], error) {
-	s := st.fresh()
+	s := new(Session[T])
+	return s, st.loadInto(ctx, s, cookieHeader)
+}
+
+// loadInto is LoadHeader into a Session the caller allocated (the
+// middleware keeps it inside its per-request state).
+func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader string) error {
 	in := parseCookieHeader(cookieHeader, st.cfg.Name)
-	s.present = in.present
-	err := st.load(ctx, s, &in)
-	if err != nil {
-		s.loadErr = err
+	st.reset(s, in.seen)
+	if err := st.load(ctx, s, &in); err != nil {
 		// Whatever partial state load reached is dropped.
-		s.Data, s.inFlash, s.ref = *new(T), nil, nil
-		s.loadedData, s.isNew = st.zeroData, true
-		s.issuedAt, s.expires, s.rotated, s.created = time.Time{}, time.Time{}, false, time.Time{}
-		return s, err
+		st.reset(s, in.seen)
+		s.loadErr = err
+		return err
 	}
-	return s, nil
+	return nil
+}
+
+// reset makes s a fresh session for a request that carried the chunk
+// cookies in present.
+func (st *Store[T]) reset(s *Session[T], present uint16) {
+	*s = Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData, present: present}
 }
 
 func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error {
-	if len(in.present) == 0 {
+	if in.seen == 0 {
 		return ErrNoCookie
 	}
-	if !in.has[0] {
+	if in.seen&1 == 0 {
 		return newErr("load", ErrInvalid, "chunk cookie without its first chunk", nil)
 	}
 	n := 1
-	for n < MaxChunksLimit && in.has[n] {
+	for n < MaxChunksLimit && in.seen&(1<<n) != 0 {
 		n++
 	}
-	for i := n; i < MaxChunksLimit; i++ {
-		if in.has[i] {
-			return newErr("load", ErrInvalid, "chunk cookies are not consecutive", nil)
-		}
+	if in.seen>>n != 0 {
+		return newErr("load", ErrInvalid, "chunk cookies are not consecutive", nil)
 	}
 	if n > 1 && n > st.cfg.MaxChunks {
 		return newErr("load", ErrInvalid, "more chunk cookies than the store allows", nil)
@@ -133,12 +156,9 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		}
 		return newErr("load", ErrBackend, "", err)
 	}
-	var w wireRecord
-	_, isJSON := st.cfg.Codec.(JSONCodec)
-	if isJSON && parseJSONRecord(rec, &w) {
-		// The fast path aliases rec; keep it, as w.Data is kept.
-	} else if err := st.cfg.Codec.Unmarshal(rec, &w); err != nil {
-		return &Error{Op: "load", Kind: ErrInvalid, Detail: "record does not decode", Cause: err, hideCause: true}
+	w, err := st.decodeRecord(rec)
+	if err != nil {
+		return err
 	}
 	if len(w.ID) != idText || w.Created <= 0 || len(w.Data) == 0 {
 		return newErr("load", ErrInvalid, "record lacks an ID, a creation time or data", nil)
@@ -150,8 +170,13 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	if !now.Before(created.Add(st.cfg.AbsoluteTimeout)) {
 		return newErr("load", ErrExpired, "absolute lifetime passed", nil)
 	}
-	if err := st.cfg.Codec.Unmarshal(w.Data, &s.Data); err != nil {
+	if err := st.decodeData(w.Data, &s.Data); err != nil {
 		return &Error{Op: "load", Kind: ErrInvalid, Detail: "session data does not decode", Cause: err, hideCause: true}
+	}
+	if st.plain {
+		// The snapshot is taken before Validate, so a Validate that
+		// normalises the data counts as a change and is saved.
+		s.base = s.Data
 	}
 	if st.cfg.Validate != nil {
 		if err := st.cfg.Validate(&s.Data); err != nil {
@@ -159,6 +184,7 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		}
 	}
 	s.isNew = false
+	s.loadedAt = now
 	s.id = w.ID
 	s.created = created
 	s.loadedData = w.Data
@@ -168,15 +194,66 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	return nil
 }
 
-// changed reports whether s differs from what the request loaded or
-// what the last Commit saved. It returns the encoded data for reuse.
-func (st *Store[T]) changed(s *Session[T]) (bool, []byte, error) {
-	data, err := st.cfg.Codec.Marshal(&s.Data)
-	if err != nil {
-		return false, nil, err
+// decodeData decodes the session data with the Codec, through a pooled
+// decoder for JSONCodec.
+func (st *Store[T]) decodeData(data []byte, v *T) error {
+	d, ok := st.decoders.Get().(*jsonDecoder)
+	if !ok {
+		return st.cfg.Codec.Unmarshal(data, v)
 	}
-	return s.gen != s.baseGen || !bytes.Equal(data, s.loadedData) ||
-		(!s.settled && len(s.inFlash) > 0), data, nil
+	reusable, err := d.decode(data, v)
+	if reusable && len(data) <= maxScratch {
+		st.decoders.Put(d)
+	}
+	return err
+}
+
+// decodeRecord decodes the record around the data. The common JSON
+// record goes through parseJSONRecord, without reflection; the result
+// aliases rec, which the session keeps.
+func (st *Store[T]) decodeRecord(rec []byte) (wireRecord, error) {
+	if _, isJSON := st.cfg.Codec.(JSONCodec); isJSON {
+		if w, ok := parseJSONRecord(rec); ok {
+			return w, nil
+		}
+	}
+	return decodeWithCodec(st.cfg.Codec, rec)
+}
+
+// decodeWithCodec is separate so that the record only escapes to the
+// heap (through the Codec interface) on this slow path.
+func decodeWithCodec(c Codec, rec []byte) (wireRecord, error) {
+	var w wireRecord
+	if err := c.Unmarshal(rec, &w); err != nil {
+		return wireRecord{}, &Error{Op: "load", Kind: ErrInvalid, Detail: "record does not decode", Cause: err, hideCause: true}
+	}
+	return w, nil
+}
+
+// sameData reports whether v encodes to enc, where enc is the encoding
+// of snap. For plain types it compares v with snap field by field and
+// encodes only when they differ (a change to a field the codec skips
+// still encodes to enc); otherwise it encodes v into a scratch buffer.
+func (st *Store[T]) sameData(v, snap *T, enc []byte) (bool, error) {
+	if st.plain && plainEqual(reflect.ValueOf(v).Elem(), reflect.ValueOf(snap).Elem()) {
+		return true, nil
+	}
+	sc, ok := st.scratch.Get().(*jsonScratch)
+	if !ok {
+		b, err := st.cfg.Codec.Marshal(v)
+		return err == nil && bytes.Equal(b, enc), err
+	}
+	same, err := sc.encodesTo(v, enc)
+	if sc.buf.Cap() <= maxScratch {
+		st.scratch.Put(sc)
+	}
+	return same, err
+}
+
+// unchanged reports whether s.Data is what the request loaded or what
+// the last Commit saved.
+func (st *Store[T]) unchanged(s *Session[T]) (bool, error) {
+	return st.sameData(&s.Data, &s.base, s.loadedData)
 }
 
 // Commit saves s and returns the Set-Cookie lines (header values,
@@ -198,44 +275,56 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if s.encErr != nil {
 		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "a flash value does not encode", Cause: s.encErr, hideCause: true}
 	}
-	changed, data, err := st.changed(s)
-	if err != nil {
-		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "session data does not encode", Cause: err, hideCause: true}
-	}
-	now := st.now()
 	flashes := s.outgoing()
 
 	// Nothing worth a cookie: a new or destroyed session still at its
 	// zero value. Clear whatever cookies the request carried.
-	empty := bytes.Equal(data, st.zeroData) && len(flashes) == 0 && !s.forced
-	if empty && (s.isNew || s.destroyed) {
-		var lines []string
-		if !s.cleared {
-			if s.destroyed && s.oldRef != nil {
-				if err := st.cfg.Backend.Delete(ctx, s.oldRef); err != nil {
-					return nil, newErr("commit", ErrBackend, "deleting the destroyed record", err)
-				}
-			}
-			for _, name := range s.present {
-				lines = append(lines, name+"="+st.cfg.deleteAttrs)
-			}
+	if (s.isNew || s.destroyed) && len(flashes) == 0 && !s.forced {
+		empty, err := st.sameData(&s.Data, &st.zero, st.zeroData)
+		if err != nil {
+			return nil, dataErr(err)
 		}
-		s.cleared, s.oldRef, s.ref = true, nil, nil
-		st.settle(s, data)
-		return lines, nil
+		if empty {
+			var lines []string
+			if !s.cleared {
+				if s.destroyed && s.oldRef != nil {
+					if err := st.cfg.Backend.Delete(ctx, s.oldRef); err != nil {
+						return nil, newErr("commit", ErrBackend, "deleting the destroyed record", err)
+					}
+				}
+				lines = st.deletes(lines, 0, s.present)
+			}
+			s.cleared, s.oldRef, s.ref = true, nil, nil
+			st.settle(s, st.zeroData)
+			return lines, nil
+		}
 	}
 
+	same, err := st.unchanged(s)
+	if err != nil {
+		return nil, dataErr(err)
+	}
+	changed := !same || s.gen != s.baseGen || (!s.settled && len(s.inFlash) > 0)
 	renew := false
 	if !s.isNew && !s.settled {
+		// The renewal is judged at the time the request loaded the
+		// session, which spares reading the clock again for the common
+		// unchanged session; a renewal falling due during the request
+		// waits for the next one.
 		renew = s.rotated ||
-			(now.Sub(s.issuedAt) >= time.Duration(float64(st.cfg.IdleTimeout)*st.cfg.RenewFraction) &&
-				st.expiry(s, now).After(s.expires))
+			(s.loadedAt.Sub(s.issuedAt) >= time.Duration(float64(st.cfg.IdleTimeout)*st.cfg.RenewFraction) &&
+				st.expiry(s, s.loadedAt).After(s.expires))
 	}
 	if !changed && !renew && !s.forced {
-		st.settle(s, data)
+		st.settle(s, nil)
 		return nil, nil
 	}
 
+	now := st.now()
+	data, err := st.cfg.Codec.Marshal(&s.Data)
+	if err != nil {
+		return nil, dataErr(err)
+	}
 	if s.id == "" {
 		s.id = newID()
 	}
@@ -247,6 +336,9 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if err != nil {
 		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "session record does not encode", Cause: err, hideCause: true}
 	}
+	// Changed is exact: a renewal whose data still encodes as loaded
+	// lets a server-side store extend the entry instead of rewriting it.
+	changed = changed || !bytes.Equal(data, s.loadedData)
 	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, Expires: expires})
 	if err != nil {
 		return nil, newErr("commit", ErrBackend, "saving the record", err)
@@ -268,21 +360,31 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	return lines, nil
 }
 
+func dataErr(err error) error {
+	return &Error{Op: "commit", Kind: ErrCodec, Detail: "session data does not encode", Cause: err, hideCause: true}
+}
+
 // settle records s's current state as saved, so a second Commit only
-// acts on later changes.
+// acts on later changes. data is the encoding of s.Data, or nil when
+// it is still s.loadedData.
 func (st *Store[T]) settle(s *Session[T], data []byte) {
-	s.loadedData = data
+	if data != nil {
+		s.loadedData = data
+	}
+	if st.plain {
+		s.base = s.Data
+	}
 	s.baseGen = s.gen
 	s.settled = true
 }
 
 // pending reports whether s changed since it was loaded or committed.
 func (st *Store[T]) pending(s *Session[T]) bool {
-	if s.encErr != nil {
+	if s.encErr != nil || s.gen != s.baseGen || (!s.settled && len(s.inFlash) > 0) {
 		return true
 	}
-	c, _, err := st.changed(s)
-	return c || err != nil
+	same, err := st.unchanged(s)
+	return !same || err != nil
 }
 
 // expiry is the earlier of the idle expiry from now and the absolute
@@ -302,7 +404,7 @@ func (st *Store[T]) expiry(s *Session[T], now time.Time) time.Time {
 // seal seals ref into one cookie, or into chunks when allowed and
 // needed, and returns the Set-Cookie lines, including deletions of
 // chunk cookies the request carried that the new value does not use.
-func (st *Store[T]) seal(ref []byte, now, expires time.Time, present []string) ([]string, error) {
+func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16) ([]string, error) {
 	name := st.cfg.Name
 	if !expires.After(now) {
 		return nil, newErr("commit", ErrExpired, "absolute lifetime ends now", nil)
@@ -316,7 +418,7 @@ func (st *Store[T]) seal(ref []byte, now, expires time.Time, present []string) (
 		tail = maxAgeAttr(now, expires) + tail
 	}
 	if len(name)+1+len(value)+len(tail) <= MaxCookieLine {
-		return st.withDeletes([]string{name + "=" + value + tail}, 1, present), nil
+		return st.deletes([]string{name + "=" + value + tail}, 1, present), nil
 	}
 	if st.cfg.MaxChunks < 2 {
 		return nil, newErr("commit", ErrTooLarge, "Set-Cookie line over 4096 bytes and chunking is off", nil)
@@ -351,22 +453,15 @@ func (st *Store[T]) seal(ref []byte, now, expires time.Time, present []string) (
 		value = value[len(part):]
 		lines = append(lines, cn+"="+part+tail)
 	}
-	return st.withDeletes(lines, n, present), nil
+	return st.deletes(lines, n, present), nil
 }
 
-// withDeletes appends deletions for chunk cookies at index n or later
-// that the request carried.
-func (st *Store[T]) withDeletes(lines []string, n int, present []string) []string {
-	for _, p := range present {
-		if p == st.cfg.Name {
-			continue
-		}
-		idx := 0
-		for i := len(st.cfg.Name) + 1; i < len(p); i++ {
-			idx = idx*10 + int(p[i]-'0')
-		}
-		if idx >= n {
-			lines = append(lines, p+"="+st.cfg.deleteAttrs)
+// deletes appends to lines a deleting Set-Cookie line for each cookie
+// in present (a set of chunk indexes) at index from or later.
+func (st *Store[T]) deletes(lines []string, from int, present uint16) []string {
+	for i := from; i < MaxChunksLimit; i++ {
+		if present&(1<<i) != 0 {
+			lines = append(lines, chunkName(st.cfg.Name, i)+"="+st.cfg.deleteAttrs)
 		}
 	}
 	return lines
