@@ -17,9 +17,11 @@ import (
 // and returns only the ID as the reference, so the cookie carries a
 // sealed session ID and the data stays on the server.
 //
-// The engine calls a Backend only from Load (once per request that uses
-// the session) and Commit, always with the request's context, never
-// concurrently for one session, and never after Commit returned. Every
+// The engine calls a Backend only from LoadHeader (once per request
+// that uses the session; the middleware also loads, before the handler
+// runs, any request that carries a Cookie header, so that an outage is
+// answered as one) and from Commit, always with the request's context
+// and never concurrently for one session. Every
 // error from a Backend is wrapped in ErrBackend except a Load error
 // wrapping ErrMissing, which means "no such record" and starts a fresh
 // session. Any other Load error, and every Save or Delete error, makes

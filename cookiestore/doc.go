@@ -27,16 +27,24 @@
 // # Lifecycle
 //
 // The middleware loads the session on the first Get and saves it just
-// before the first byte of the response (WriteHeader, Write, Flush or
-// ReadFrom), without buffering the body. It sends Set-Cookie only when
-// the data, flashes or identity changed, when the idle expiry is due
-// for renewal (at most once per RenewFraction of IdleTimeout), or when
-// the cookie was sealed with a key that is no longer the primary, and
-// then also "Vary: Cookie" and a Cache-Control that keeps shared caches
-// from storing the response. A change made after the headers were sent
-// is reported to Options.OnError as ErrHeadersSent. Requests that never
-// call Get leave the cookie alone, so static files do not slide a
-// session.
+// before the first byte of the response (WriteHeader, Write,
+// WriteString, Flush or ReadFrom), without buffering the body. It sends
+// Set-Cookie only when the data, flashes or identity changed, when the
+// idle expiry is due for renewal (at most once per RenewFraction of
+// IdleTimeout), or when the cookie was sealed with a key that is no
+// longer the primary, and then also "Vary: Cookie" and a Cache-Control
+// that keeps shared caches from storing the response. A change made
+// after the headers were sent is reported to Options.OnError as
+// ErrHeadersSent. Requests that never call Get leave the cookie (and a
+// server-side record) alone, so static files do not slide a session or
+// consume its flashes.
+//
+// Data is a plain field, so a change is found by comparison when the
+// session is saved: for data types made of booleans, integers and
+// strings (in structs and arrays, without custom marshalers) with a copy
+// taken at load, otherwise by encoding the data and comparing it with
+// the bytes the cookie carried. Changes inside maps, slices and pointed-
+// to values are therefore seen too.
 //
 // A flash is readable on the next request only (Flashes,
 // FlashValues), then dropped, unless Keep or Reflash carries it over.
@@ -62,7 +70,10 @@
 // when loading, saving or deleting a record fails, the middleware
 // replaces the handler's response with Options.BackendFailureStatus
 // (503 Service Unavailable by default) and reports the error to
-// Options.OnError.
+// Options.OnError. With a server-side Backend the middleware loads the
+// session before the handler runs whenever the request carries cookies,
+// so that an outage is answered as one rather than looking like a
+// logged-out user.
 //
 // # Security contract
 //
@@ -73,7 +84,12 @@
 //     causes a panic or an error status; Options.OnError receives an
 //     error wrapping ErrInvalid, ErrExpired, ErrUnknownKey, ErrTooLarge,
 //     ErrRejected or ErrMissing (and the crumb sentinel behind it), and
-//     the refused cookie is expired on the response.
+//     the refused cookie is expired on the response (of a request that
+//     used the session).
+//   - A session that could not be saved never gets a success response:
+//     the middleware saves before the first byte goes out, and on failure
+//     replaces the handler's status, headers and body (Options.
+//     BackendFailureStatus for ErrBackend, 500 otherwise).
 //   - Expiry is enforced on the server from the sealed times and the
 //     sealed creation time, never from the cookie's Max-Age.
 //   - Regenerate and Destroy change the session ID, so an ID planted

@@ -236,6 +236,19 @@ func (w *responseWriter[T]) Write(b []byte) (int, error) {
 	return w.rw.Write(b)
 }
 
+// WriteString keeps the underlying writer's WriteString, which saves
+// io.WriteString a copy of the string.
+func (w *responseWriter[T]) WriteString(s string) (int, error) {
+	w.commit()
+	if w.failed {
+		return 0, errResponseReplaced
+	}
+	if sw, ok := w.rw.(io.StringWriter); ok {
+		return sw.WriteString(s)
+	}
+	return w.rw.Write([]byte(s))
+}
+
 // ReadFrom keeps io.Copy's sendfile path for the underlying writer.
 func (w *responseWriter[T]) ReadFrom(r io.Reader) (int64, error) {
 	w.commit()

@@ -1,7 +1,6 @@
 package cookiestore_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -19,7 +18,6 @@ import (
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/encrypted"
-	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/signed"
 )
 
@@ -323,6 +321,17 @@ func (r *streamRecorder) Write(b []byte) (int, error) {
 	return r.ResponseRecorder.Write(b)
 }
 
+func (r *streamRecorder) WriteString(s string) (int, error) {
+	if r.atFirstByte == nil {
+		r.atFirstByte = r.Header().Clone()
+	}
+	return r.ResponseRecorder.WriteString(s)
+}
+
+// readerOnly hides a reader's WriteTo, so io.Copy takes the writer's
+// ReadFrom.
+type readerOnly struct{ io.Reader }
+
 func TestMiddlewareWriterPaths(t *testing.T) {
 	hook := &hookErrs{}
 	st := mustStore(t, encrypted.New(ring(t)), cookiestore.Options[account]{OnError: hook.add})
@@ -335,9 +344,16 @@ func TestMiddlewareWriterPaths(t *testing.T) {
 				t.Error(err)
 			}
 		},
-		"ReadFrom":  func(w http.ResponseWriter, s *cookiestore.Session[account]) { io.Copy(w, strings.NewReader("body")) },
-		"EarlyHint": func(w http.ResponseWriter, s *cookiestore.Session[account]) { w.WriteHeader(103); w.Write([]byte("x")) },
-		"nothing":   func(w http.ResponseWriter, s *cookiestore.Session[account]) {},
+		"ReadFrom": func(w http.ResponseWriter, s *cookiestore.Session[account]) {
+			if _, ok := w.(io.ReaderFrom); !ok {
+				t.Error("the writer lost ReadFrom")
+			}
+			io.Copy(w, readerOnly{strings.NewReader("body")})
+		},
+		"WriteString": func(w http.ResponseWriter, s *cookiestore.Session[account]) { io.WriteString(w, "body") },
+		"WriteTo":     func(w http.ResponseWriter, s *cookiestore.Session[account]) { io.Copy(w, strings.NewReader("body")) },
+		"EarlyHint":   func(w http.ResponseWriter, s *cookiestore.Session[account]) { w.WriteHeader(103); w.Write([]byte("x")) },
+		"nothing":     func(w http.ResponseWriter, s *cookiestore.Session[account]) {},
 	}
 	for name, write := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -402,7 +418,6 @@ func TestResponseControllerAndHijack(t *testing.T) {
 			t.Fatalf("%s: %d %q", p, resp.StatusCode, b)
 		}
 	}
-	_ = bufio.NewReader
 }
 
 // failingBackend keeps records in memory and fails on demand.
@@ -743,5 +758,4 @@ func TestCacheControl(t *testing.T) {
 			t.Errorf("CacheControl(%q)=%q, want %q", in, got, want)
 		}
 	}
-	_ = keys.KeySize
 }

@@ -125,7 +125,7 @@ type Options[T any] struct {
 type config[T any] struct {
 	Options[T]
 	attrs string // "; Path=/; HttpOnly; Secure; SameSite=Lax" ...
-	// deleteLine is everything after "name=" in a deleting Set-Cookie.
+	// deleteAttrs is everything after "name=" in a deleting Set-Cookie.
 	deleteAttrs string
 }
 

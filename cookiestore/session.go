@@ -43,11 +43,10 @@ type Session[T any] struct {
 	kept     map[string]bool
 	outFlash map[string][]Raw
 
-	regenerated bool   // identity changed; ref (if any) must be deleted
-	oldRef      []byte // ref of the identity Regenerate or Destroy replaced
-	destroyed   bool
-	forced      bool
-	encErr      error
+	oldRef    []byte // ref of the identity Regenerate or Destroy replaced; deleted on Commit
+	destroyed bool
+	forced    bool
+	encErr    error
 
 	c   Codec
 	now func() time.Time
@@ -121,7 +120,6 @@ func (s *Session[T]) replaceIdentity() {
 	if s.ref != nil && s.oldRef == nil {
 		s.oldRef = s.ref
 	}
-	s.regenerated = true
 	s.id = newID()
 	s.created = s.clock()
 }

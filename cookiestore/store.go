@@ -266,8 +266,10 @@ func (st *Store[T]) unchanged(s *Session[T]) (bool, error) {
 // from CacheControl.
 //
 // Commit may be called again after more changes; a second call with no
-// change returns nil. On error nothing was saved and the lines are nil:
-// the response should not claim success.
+// change returns nil. On error the lines are nil and the response must
+// not claim success: the client keeps its old cookie. (A server-side
+// Backend may by then hold a record under a new ID that no cookie
+// names; it expires with its TTL.)
 func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error) {
 	if s == nil {
 		return nil, nil
