@@ -26,7 +26,8 @@ import (
 // one; Destroy deletes the record, and cookiestore expires the cookie.
 //
 // cookiestore saves before the response headers are sent; a Backend error
-// replaces the handler's response with 503 and goes to Options.OnError.
+// replaces the handler's response with Options.BackendFailureStatus (503 by
+// default) and goes to Options.OnError.
 type Backend struct {
 	sessions *Sessions
 	now      func() time.Time
@@ -59,7 +60,7 @@ func NewBackend(store Store, opts BackendOptions) *Backend {
 // well-formed session ID is refused before any store call; it and a
 // missing record both wrap cookiestore.ErrMissing, which starts a fresh
 // session. Any other error (store down, timeout, wrong credentials)
-// makes cookiestore answer 503: an outage must not look like a logout.
+// makes cookiestore answer with its failure status (503 by default): an outage must not look like a logout.
 func (b *Backend) Load(ctx context.Context, ref []byte) ([]byte, error) {
 	_, data, err := b.sessions.Load(ctx, string(ref))
 	switch {
