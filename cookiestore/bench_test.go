@@ -1,3 +1,5 @@
+//go:build !tinygo && !crumb_nohttp
+
 package cookiestore_test
 
 import (

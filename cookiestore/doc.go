@@ -56,9 +56,13 @@
 //
 // The engine (New, LoadHeader, Commit, CacheControl) takes the Cookie
 // header's text and returns Set-Cookie lines, and imports neither
-// net/http nor anything TinyGo lacks. The net/http adapter lives in
-// files with the build constraint !tinygo, so `tinygo build` (which
-// sets the tinygo tag) leaves it out.
+// net/http nor anything TinyGo lacks. The net/http adapter (Middleware,
+// Get, Load, Save) lives in files with the build constraint
+// "!tinygo && !crumb_nohttp", so `tinygo build` (which sets the tinygo
+// tag) leaves it out, and so does a stock Go build with
+// `-tags crumb_nohttp`: an edge module that uses only the engine links
+// no net/http, which saves about 0.4 MB of gzipped wasm. The tag changes
+// nothing else.
 //
 // # Server-side records
 //

@@ -23,7 +23,7 @@ const maxClockAhead = time.Minute
 // The engine (New, LoadHeader, Commit) takes Cookie header text and
 // returns Set-Cookie lines, and does not import net/http, so it builds
 // with TinyGo for edge workers. Middleware, Get, Load and Save adapt it
-// to net/http (files built without the tinygo tag).
+// to net/http (files left out by the tinygo and crumb_nohttp tags).
 type Store[T any] struct {
 	sealer   crumb.Sealer
 	cfg      config[T]

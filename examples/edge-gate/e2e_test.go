@@ -35,6 +35,11 @@ const (
 	goalGzip        = 1 << 20
 )
 
+// gateTags are the build tags of the documented gate build (docs/edge.md):
+// crumb_nohttp leaves cookiestore's net/http adapter, which the gate
+// does not use, out of the module.
+const gateTags = "crumb_nohttp"
+
 var (
 	figuresMu sync.Mutex
 	figures   []string
@@ -89,7 +94,7 @@ func buildGate(t *testing.T, name, pkg string) string {
 		b.path = filepath.Join(buildDir, name)
 		// -s -w as a deployment would: it drops symbol tables and
 		// DWARF (about 2% of the gzip size) and changes nothing else.
-		took, err := servicetest.GoBuild(ctx, root, "js", pkg, b.path, "-ldflags=-s -w")
+		took, err := servicetest.GoBuild(ctx, root, "js", pkg, b.path, "-tags="+gateTags, "-ldflags=-s -w")
 		if err != nil {
 			b.err = err
 			return
@@ -99,12 +104,12 @@ func buildGate(t *testing.T, name, pkg string) string {
 			b.err = err
 			return
 		}
-		goal := ""
+		goal := ", within the 1 MiB goal"
 		if gz > goalGzip {
 			goal = ", over the 1 MiB goal"
 		}
-		figure(t, "size %-12s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [stock %s, GOOS=js -ldflags=-s -w %s; hard ceiling 3 MiB%s; built in %v]",
-			name, raw, float64(raw)/1e6, gz, float64(gz)/1e6, goVersion(), pkg, goal, took.Round(time.Millisecond))
+		figure(t, "size %-12s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [stock %s, GOOS=js -tags=%s -ldflags=-s -w %s; hard ceiling 3 MiB%s; built in %v]",
+			name, raw, float64(raw)/1e6, gz, float64(gz)/1e6, goVersion(), gateTags, pkg, goal, took.Round(time.Millisecond))
 		if gz > hardCeilingGzip {
 			b.err = fmt.Errorf("%s is %d bytes gzip -9, over the 3 MiB hard ceiling", name, gz)
 		}
