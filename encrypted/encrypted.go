@@ -46,8 +46,8 @@ type entry struct {
 // opens. Per-key work (HKDF and the AES key schedule) happens here, once,
 // so sealing and opening never run a KDF. New panics if ring is nil.
 func New(ring *keys.Ring, opts ...crumb.Option) *Sealer {
-	if ring == nil {
-		panic("encrypted: New(nil ring)")
+	if ring == nil || ring.Len() == 0 {
+		panic("encrypted: New needs a ring from keys.NewRing or keys.ParseRing")
 	}
 	s := &Sealer{byID: make(map[uint32]*entry, ring.Len()), o: sealopt.Resolve(opts)}
 	for i, k := range ring.Keys() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/cloudflare/circl/ecc/goldilocks"
 	"github.com/cloudflare/circl/sign/ed448"
 )
 
@@ -26,11 +27,26 @@ func (ed448Scheme) NewSigner(seed []byte) (Signer, error) {
 }
 
 func (ed448Scheme) NewVerifier(pub []byte) (Verifier, error) {
-	// circl decodes the point at each Verify and fails closed on a bad
-	// one; refusing the all-zero key here catches the common mistake of
-	// an unset variable early.
-	if len(pub) != ed448.PublicKeySize || allZero(pub) {
+	if len(pub) != ed448.PublicKeySize {
 		return nil, errors.New("keys: not an ed448 public key")
+	}
+	// A key of small order (the identity, or a point of order 2 or 4)
+	// makes some signatures verify for every message: with A = identity,
+	// R = identity and S = 0, the verification equation holds whatever
+	// was signed. Refuse such keys, and encodings circl would not
+	// produce, before they reach a ring.
+	p, err := goldilocks.FromBytes(pub)
+	if err != nil {
+		return nil, errors.New("keys: ed448 public key is not a point on the curve")
+	}
+	var canon [ed448.PublicKeySize]byte
+	if err := p.ToBytes(canon[:]); err != nil || string(canon[:]) != string(pub) {
+		return nil, errors.New("keys: ed448 public key is not canonically encoded")
+	}
+	p.Double()
+	p.Double() // 4P: the identity exactly when P's order divides the cofactor
+	if p.IsIdentity() {
+		return nil, errors.New("keys: ed448 public key has small order")
 	}
 	return ed448Verifier(append([]byte(nil), pub...)), nil
 }

@@ -93,6 +93,8 @@ func TestParseRingForms(t *testing.T) {
 		{"padded alnum first key", alnumPad + "," + urlPad, [][]byte{alnum, k1}},
 		{"padded alnum key alone", alnumPad, [][]byte{alnum}},
 		{"NAME= then padded alnum key", "K=" + alnumPad + "," + std, [][]byte{alnum, k2}},
+		{"double-quoted after NAME=", `SESSION_KEYS="` + url + "," + std + `"`, [][]byte{k1, k2}},
+		{"single-quoted", "'" + urlPad + "'", [][]byte{k1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -142,6 +144,8 @@ func TestParseRingErrors(t *testing.T) {
 		{"empty", "", keys.ErrEmptyRing, ""},
 		{"blank", " \n\t", keys.ErrEmptyRing, ""},
 		{"commas only", ",,", keys.ErrEmptyRing, ""},
+		{"unset variable", "SESSION_KEYS=", keys.ErrEmptyRing, ""},
+		{"empty quotes", `SESSION_KEYS=""`, keys.ErrEmptyRing, ""},
 		{"short key", short, keys.ErrKeySize, "key 1"},
 		{"long key", long, keys.ErrKeySize, "key 1"},
 		{"short second key", k1 + "," + short, keys.ErrKeySize, "key 2"},
@@ -578,5 +582,39 @@ func TestPublicRingErrors(t *testing.T) {
 	}
 	if _, err := keys.GeneratePrivateKey(s, strings.NewReader("short")); err == nil {
 		t.Error("GeneratePrivateKey from a short reader succeeded")
+	}
+}
+
+// TestEd448SmallOrderKeysRefused: a public key of small order lets
+// R = identity, S = 0 verify for every message, so the scheme refuses
+// the identity and the point of order 2, and encodings that are not
+// canonical.
+func TestEd448SmallOrderKeysRefused(t *testing.T) {
+	identity := make([]byte, 57)
+	identity[0] = 1
+	order2, _ := hex.DecodeString("fefffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffffffffffffffffffffffffffffffffffffffffffffffffff00")
+	signBit := append([]byte(nil), identity...)
+	signBit[56] = 0x80 // x = 0 with the sign bit set: a second spelling of the identity
+	for name, pub := range map[string][]byte{"identity": identity, "order 2": order2, "identity, sign bit set": signBit, "zero": make([]byte, 57)} {
+		if _, err := keys.NewPublicKey(keys.Ed448(), pub); err == nil {
+			t.Errorf("%s: NewPublicKey accepted it", name)
+		}
+	}
+	for i := 1; i <= 16; i++ {
+		if _, err := keys.NewPublicKey(keys.Ed448(), exportedBytes(t, privateKey(t, keys.Ed448(), i).Public().Export())); err != nil {
+			t.Fatalf("real key %d refused: %v", i, err)
+		}
+	}
+}
+
+func TestZeroValuesAreErrors(t *testing.T) {
+	if _, err := keys.NewPublicRing(keys.PublicKey{}); !errors.Is(err, keys.ErrKeySize) {
+		t.Errorf("NewPublicRing(zero key) err = %v, want ErrKeySize", err)
+	}
+	if _, err := keys.NewPrivateRing(keys.PrivateKey{}); !errors.Is(err, keys.ErrKeySize) {
+		t.Errorf("NewPrivateRing(zero key) err = %v, want ErrKeySize", err)
+	}
+	if _, err := keys.NewRing(keys.Key{}); !errors.Is(err, keys.ErrKeySize) {
+		t.Errorf("NewRing(zero key) err = %v, want ErrKeySize", err)
 	}
 }

@@ -175,11 +175,13 @@ func NewPublicRing(ks ...PublicKey) (*PublicRing, error) {
 	if len(ks) == 0 {
 		return nil, ErrEmptyRing
 	}
-	r := &PublicRing{scheme: ks[0].Scheme(), byID: make(map[ID]int, len(ks))}
 	for i, k := range ks {
 		if k.m == nil {
 			return nil, errAt(ErrKeySize, "key "+strconv.Itoa(i+1)+" is the zero PublicKey")
 		}
+	}
+	r := &PublicRing{scheme: ks[0].Scheme(), byID: make(map[ID]int, len(ks))}
+	for i, k := range ks {
 		if k.Scheme().Name() != r.scheme.Name() {
 			return nil, errAt(ErrScheme, "key "+strconv.Itoa(i+1)+" mixes schemes in one ring")
 		}

@@ -54,9 +54,10 @@ func GenerateRing(r io.Reader) (*Ring, error) {
 // ParseRing reads a ring from its text form: keys in base64, url-safe or
 // standard alphabet, padded or not, separated by commas (spaces and
 // newlines around them are ignored). A leading NAME= as in
-// SESSION_KEYS=k1,k2 is accepted and ignored, so a line from an env file
-// can be pasted as is. Errors name the position of the bad key, never
-// its text.
+// SESSION_KEYS=k1,k2 is accepted and ignored, and so is one pair of
+// quotes around the keys, so a line from an env file can be pasted as
+// is; "NAME=" alone is an empty ring. Errors name the position of the
+// bad key, never its text.
 func ParseRing(text string) (*Ring, error) {
 	fields, err := splitRing(text)
 	if err != nil {
@@ -80,13 +81,20 @@ func ParseRing(text string) (*Ring, error) {
 // splitRing strips an optional NAME= prefix and splits on commas and
 // whitespace.
 func splitRing(text string) ([]string, error) {
-	text = strings.TrimSpace(text)
-	if i := strings.IndexByte(text, '='); i > 0 && i+1 < len(text) && isEnvName(text[:i]) && !isPadOrSep(text[i+1]) {
+	text = unquote(strings.TrimSpace(text))
+	if i := strings.IndexByte(text, '='); i > 0 && isEnvName(text[:i]) {
 		// A padded key also ends in '=', and a key made only of
 		// letters, digits and '_' looks like a NAME; but its '=' is
 		// followed by more padding, a separator or the end, while a
 		// NAME= prefix is followed by a key.
-		text = text[i+1:]
+		switch rest := text[i+1:]; {
+		case rest != "" && !isPadOrSep(rest[0]):
+			text = unquote(rest)
+		case rest == "" && i != b64url.EncodedLen(KeySize):
+			// "NAME=" and nothing else: an unset variable, not a
+			// padded key (whose body is 43 characters).
+			return nil, ErrEmptyRing
+		}
 	}
 	fields := strings.FieldsFunc(text, func(r rune) bool {
 		return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r'
@@ -95,6 +103,15 @@ func splitRing(text string) ([]string, error) {
 		return nil, ErrEmptyRing
 	}
 	return fields, nil
+}
+
+// unquote strips one pair of matching quotes, as env files and shells
+// leave them: SESSION_KEYS="k1,k2". No base64 alphabet has quotes.
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
 }
 
 func isPadOrSep(c byte) bool {

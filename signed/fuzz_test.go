@@ -6,6 +6,7 @@ import (
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/internal/vectors"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed25519"
 	"github.com/crumbkit/crumb/signed"
 )
 
@@ -48,4 +49,8 @@ func FuzzOpenHMAC(f *testing.F) {
 
 func FuzzOpenEd448(f *testing.F) {
 	fuzzOpen(f, signed.NewPublic(privRing(f, keys.Ed448(), 1, 2), clock(t0)))
+}
+
+func FuzzOpenEd25519(f *testing.F) {
+	fuzzOpen(f, signed.NewPublic(privRing(f, ed25519.Scheme(), 1, 2), clock(t0)))
 }

@@ -46,8 +46,8 @@ func (k *hmacKey) put(h hash.Hash) {
 // verifies. Each key's HMAC subkey is derived here, once. New panics if
 // ring is nil.
 func New(ring *keys.Ring, opts ...crumb.Option) *Sealer {
-	if ring == nil {
-		panic("signed: New(nil ring)")
+	if ring == nil || ring.Len() == 0 {
+		panic("signed: New needs a ring from keys.NewRing or keys.ParseRing")
 	}
 	s := &Sealer{byID: make(map[uint32]*hmacKey, ring.Len()), o: sealopt.Resolve(opts)}
 	for i, k := range ring.Keys() {

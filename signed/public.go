@@ -32,8 +32,8 @@ type PublicSealer struct {
 // verifies with every key's public half. It panics if ring is nil or of
 // a scheme other than Ed448 or Ed25519.
 func NewPublic(ring *keys.PrivateRing, opts ...crumb.Option) *PublicSealer {
-	if ring == nil {
-		panic("signed: NewPublic(nil ring)")
+	if ring == nil || ring.Len() == 0 {
+		panic("signed: NewPublic needs a ring from package keys")
 	}
 	s := newPublic(ring.Public(), opts)
 	s.primary = ring.Primary()
@@ -44,8 +44,8 @@ func NewPublic(ring *keys.PrivateRing, opts ...crumb.Option) *PublicSealer {
 // returns ErrVerifyOnly. It panics if ring is nil or of an unsupported
 // scheme.
 func NewVerifier(ring *keys.PublicRing, opts ...crumb.Option) *PublicSealer {
-	if ring == nil {
-		panic("signed: NewVerifier(nil ring)")
+	if ring == nil || ring.Len() == 0 {
+		panic("signed: NewVerifier needs a ring from package keys")
 	}
 	return newPublic(ring, opts)
 }

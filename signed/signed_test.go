@@ -237,3 +237,14 @@ func TestAllocs(t *testing.T) {
 		t.Errorf("allocs: Seal %.1f, Open %.1f; want at most 4 each", seal, open)
 	}
 }
+
+// TestNewRefusesAnEmptyRing: a zero Ring is a programming error, caught
+// in New rather than as a nil dereference in the first Seal.
+func TestNewRefusesAnEmptyRing(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil {
+			t.Fatal("New accepted a zero Ring")
+		}
+	}()
+	signed.New(&keys.Ring{})
+}

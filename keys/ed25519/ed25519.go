@@ -26,6 +26,9 @@ func (scheme) NewVerifier(pub []byte) (keys.Verifier, error) {
 	if len(pub) != std.PublicKeySize {
 		return nil, errors.New("ed25519: public key must be 32 bytes")
 	}
+	if err := checkOrder(pub); err != nil {
+		return nil, err
+	}
 	return verifier(append([]byte(nil), pub...)), nil
 }
 

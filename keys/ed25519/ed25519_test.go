@@ -3,6 +3,7 @@ package ed25519_test
 import (
 	std "crypto/ed25519"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,4 +94,59 @@ func ExampleScheme() {
 	// Output:
 	// ed25519 64
 	// true
+}
+
+// TestSmallOrderKeysRefused: with a public key of small order,
+// crypto/ed25519's cofactorless check accepts R = identity, S = 0 for
+// every message. The scheme must refuse such keys, while real keys
+// (including ones whose encoding has the x sign bit set) pass.
+func TestSmallOrderKeysRefused(t *testing.T) {
+	le := func(hexBE string) []byte { // the field element, little-endian
+		b, err := hex.DecodeString(hexBE)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+			b[i], b[j] = b[j], b[i]
+		}
+		return b
+	}
+	identity := make([]byte, 32)
+	identity[0] = 1
+	cases := map[string][]byte{
+		"identity (y=1)":             identity,
+		"order 2 (y=p-1)":            le("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffec"),
+		"order 4 (y=0)":              make([]byte, 32),
+		"order 4, sign bit set":      append(make([]byte, 31), 0x80),
+		"non-canonical y=p+1":        le("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffee"),
+		"order 8 (libsodium list 1)": mustHex(t, "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+		"order 8 (libsodium list 2)": mustHex(t, "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+	}
+	for name, pub := range cases {
+		if _, err := ed25519.Scheme().NewVerifier(pub); err == nil {
+			t.Errorf("%s: NewVerifier accepted a small-order key", name)
+		}
+		if _, err := keys.NewPublicKey(ed25519.Scheme(), pub); err == nil {
+			t.Errorf("%s: NewPublicKey accepted a small-order key", name)
+		}
+	}
+	// The forgery the check prevents, shown against the standard library.
+	sig := append(append([]byte(nil), identity...), make([]byte, 32)...)
+	if !std.Verify(std.PublicKey(identity), []byte("any message"), sig) {
+		t.Log("crypto/ed25519 no longer accepts the identity forgery; the check is still right to refuse it")
+	}
+	for i := 0; i < 64; i++ {
+		pub := std.NewKeyFromSeed(seed(byte(i))).Public().(std.PublicKey)
+		if _, err := ed25519.Scheme().NewVerifier(pub); err != nil {
+			t.Fatalf("the public key of seed %d was refused: %v", i, err)
+		}
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
