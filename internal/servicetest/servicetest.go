@@ -124,25 +124,10 @@ type Process struct {
 // The process gets its own process group so its children stop too.
 func Start(t testing.TB, name string, dir string, args ...string) *Process {
 	t.Helper()
-	logPath := filepath.Join(t.TempDir(), filepath.Base(name)+".log")
-	f, err := os.Create(logPath)
+	p, err := launch(name, dir, filepath.Join(t.TempDir(), filepath.Base(name)+".log"), nil, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = f, f
-	setProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	p := &Process{Name: filepath.Base(name), Cmd: cmd, Log: logPath, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		f.Close()
-		close(p.done)
-	}()
 	t.Cleanup(p.Stop)
 	return p
 }
