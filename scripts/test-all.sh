@@ -23,11 +23,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+# playwright-core needs Node 18 or later; Debian 12's nodejs is 18, and
+# the machines this runs on ship Node 20.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 18 ]; then
+  echo "Node $node_major is too old for playwright-core and workerd; install Node 18 or later" >&2
+  exit 1
+fi
 if [ ! -x node_modules/@cloudflare/workerd-linux-64/bin/workerd ] ||
    [ ! -d node_modules/playwright-core ] ||
    [ ! -d node_modules/@humanwhocodes/upstash-redis-server ]; then
   log "npm install (workerd, playwright-core, upstash-redis-server)"
-  npm install --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error   # exactly package-lock.json
 fi
 log "go mod download"
 go mod download
@@ -38,8 +45,10 @@ export CRUMB_REQUIRE_SERVICES=1   # under this script a missing service is a fai
 export CRUMB_NODE_MODULES="$root/node_modules"
 
 # --- tests --------------------------------------------------------------------
-log "go vet ./..."
+log "go vet ./... (host, js/wasm, wasip1/wasm: the edge packages build only there)"
 go vet ./...
+GOOS=js GOARCH=wasm go vet ./wasm/... ./examples/edge-gate/...
+GOOS=wasip1 GOARCH=wasm go vet ./wasm/reactor
 
 log "go test -race ./..."
 go test -race -count=1 -timeout 20m ./...
