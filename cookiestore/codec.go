@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 )
 
 // Codec encodes session data and flash values to bytes and back. The
 // record around them (session ID, creation time, flashes) is encoded
-// with the same Codec; byte slices in it are Raw values, which JSON
-// writes inline and other codecs write as byte strings.
+// with the same Codec, as an *Envelope; byte slices in it are Raw
+// values, which JSON writes inline and other codecs write as byte
+// strings.
 type Codec interface {
 	Marshal(v any) ([]byte, error)
 	Unmarshal(data []byte, v any) error
@@ -20,6 +22,25 @@ type JSONCodec struct{}
 
 func (JSONCodec) Marshal(v any) ([]byte, error)      { return json.Marshal(v) }
 func (JSONCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// jsonShortcuts is the store's way to find JSONCodec's shortcuts (the
+// pooled encoder and decoder, the record's fast path, plain-type
+// comparison) without naming JSONCodec: only a method of JSONCodec
+// refers to them, so a module that never uses JSONCodec (built with the
+// crumb_nojson tag and a Codec of its own) links none of encoding/json.
+type jsonShortcuts interface {
+	jsonShortcuts(c Codec, data reflect.Type) (newScratch, newDecoder func() any, plain, ok bool)
+}
+
+// jsonShortcuts reports the pools' constructors, and whether the data
+// type is plain (see plainType), when c is exactly JSONCodec; a type
+// that embeds JSONCodec may encode differently.
+func (JSONCodec) jsonShortcuts(c Codec, data reflect.Type) (newScratch, newDecoder func() any, plain, ok bool) {
+	if _, exact := c.(JSONCodec); !exact {
+		return nil, nil, false, false
+	}
+	return newJSONScratch, newJSONDecoder, plainType(data), true
+}
 
 // Raw is an already encoded value inside the record. With JSONCodec it
 // is written inline, like json.RawMessage.
@@ -42,17 +63,25 @@ func (r *Raw) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// wireRecord is the record as the Codec sees it. Short keys keep the
-// cookie small.
+// Envelope is the record around the session data, as the Codec sees
+// it: Marshal gets a *Envelope to encode and Unmarshal a *Envelope to
+// fill. A Codec that does not reflect (to keep an edge module small)
+// handles it in a type switch. With JSONCodec it reads
+// {"i":"<id>","c":<unix>,"f":{...},"d":<data>}.
 //
 // The field order matters: with the data last, a record without
 // flashes reads as {"i":"<id>","c":<unix>,"d":<data>}, which
-// parseJSONRecord splits without a reflective decode.
-type wireRecord struct {
-	ID      string           `json:"i"`
-	Created int64            `json:"c"`
+// parseJSONRecord splits without a reflective decode. Short keys keep
+// the cookie small.
+type Envelope struct {
+	// ID is the session ID (43 characters of base64url).
+	ID string `json:"i"`
+	// Created is the session's creation time, in Unix seconds.
+	Created int64 `json:"c"`
+	// Flashes are the flash values by key, each encoded by the Codec.
 	Flashes map[string][]Raw `json:"f,omitempty"`
-	Data    Raw              `json:"d"`
+	// Data is the session data, encoded by the Codec.
+	Data Raw `json:"d"`
 }
 
 // parseJSONRecord is the fast path for the common record, one without
@@ -60,21 +89,21 @@ type wireRecord struct {
 // else, which then goes through the Codec. It does not validate the
 // data: the Codec's decode of it does, and trailing bytes after the
 // data make that fail. The returned Data aliases b.
-func parseJSONRecord(b []byte) (wireRecord, bool) {
+func parseJSONRecord(b []byte) (Envelope, bool) {
 	const head, mid, tail = `{"i":"`, `","c":`, `,"d":`
 	if len(b) < len(head)+idText+len(mid)+1+len(tail)+2 || string(b[:len(head)]) != head {
-		return wireRecord{}, false
+		return Envelope{}, false
 	}
 	b = b[len(head):]
 	for _, c := range b[:idText] {
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return wireRecord{}, false
+			return Envelope{}, false
 		}
 	}
 	id := b[:idText]
 	b = b[idText:]
 	if string(b[:len(mid)]) != mid {
-		return wireRecord{}, false
+		return Envelope{}, false
 	}
 	b = b[len(mid):]
 	var n int64
@@ -83,9 +112,9 @@ func parseJSONRecord(b []byte) (wireRecord, bool) {
 		n = n*10 + int64(b[i]-'0')
 	}
 	if i == 0 || i == 12 || len(b)-i < len(tail)+2 || string(b[i:i+len(tail)]) != tail || b[len(b)-1] != '}' {
-		return wireRecord{}, false
+		return Envelope{}, false
 	}
-	return wireRecord{ID: string(id), Created: n, Data: b[i+len(tail) : len(b)-1]}, true
+	return Envelope{ID: string(id), Created: n, Data: b[i+len(tail) : len(b)-1]}, true
 }
 
 // maxScratch is the largest scratch buffer kept for reuse; a session
@@ -109,14 +138,29 @@ func newJSONScratch() any {
 	return sc
 }
 
+// scratchEncoder and pooledDecoder are what the store calls on its
+// pools' values. Calls through them, rather than on *jsonScratch and
+// *jsonDecoder, keep encoding/json out of a module whose Codec is not
+// JSONCodec (see jsonShortcuts).
+type (
+	scratchEncoder interface {
+		// encodesTo reports whether v encodes to want, and whether
+		// the scratch buffer is small enough to keep.
+		encodesTo(v any, want []byte) (same, keep bool, err error)
+	}
+	pooledDecoder interface {
+		decode(data []byte, v any) (reusable bool, err error)
+	}
+)
+
 // encodesTo reports whether v encodes to want under JSONCodec.
-func (sc *jsonScratch) encodesTo(v any, want []byte) (bool, error) {
+func (sc *jsonScratch) encodesTo(v any, want []byte) (same, keep bool, err error) {
 	sc.buf.Reset()
 	if err := sc.enc.Encode(v); err != nil {
-		return false, err
+		return false, sc.buf.Cap() <= maxScratch, err
 	}
 	b := sc.buf.Bytes()
-	return bytes.Equal(b[:len(b)-1], want), nil
+	return bytes.Equal(b[:len(b)-1], want), sc.buf.Cap() <= maxScratch, nil
 }
 
 // jsonDecoder decodes with JSONCodec's rules, reusing a json.Decoder's

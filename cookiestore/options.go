@@ -94,7 +94,9 @@ type Options[T any] struct {
 	// default) still applies to the whole value.
 	MaxChunks int
 
-	// Codec encodes the session record; JSON by default.
+	// Codec encodes the session record; JSONCodec by default. A
+	// program built with the crumb_nojson tag has no default and must
+	// set it.
 	Codec Codec
 	// Validate checks session data after it is decoded; an error
 	// starts a fresh session and is reported to OnError wrapped in
@@ -195,7 +197,10 @@ func (o Options[T]) validate() (config[T], error) {
 		c.MaxChunks = 0
 	}
 	if c.Codec == nil {
-		c.Codec = JSONCodec{}
+		var ok bool
+		if c.Codec, ok = defaultCodec(); !ok {
+			return c, configErr("Codec is required: the crumb_nojson build tag leaves out the default JSON codec")
+		}
 	}
 	if c.Backend == nil {
 		c.Backend = cookieBackend{}

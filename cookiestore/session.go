@@ -210,7 +210,8 @@ func (s *Session[T]) codec() Codec {
 	if s.c != nil {
 		return s.c
 	}
-	return JSONCodec{}
+	c, _ := defaultCodec()
+	return c
 }
 
 // outgoing returns the flashes the saved record should hold.

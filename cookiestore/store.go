@@ -36,10 +36,13 @@ type Store[T any] struct {
 	plain bool
 	// zero is T's zero value, for that comparison.
 	zero T
-	// scratch holds *jsonScratch buffers for encodings that are only
-	// compared, never kept.
+	// isJSON is set when the Codec is JSONCodec, whose shortcuts the
+	// store then uses.
+	isJSON bool
+	// scratch holds *jsonScratch buffers (as scratchEncoder) for
+	// encodings that are only compared, never kept.
 	scratch sync.Pool
-	// decoders holds *jsonDecoder values.
+	// decoders holds *jsonDecoder values (as pooledDecoder).
 	decoders sync.Pool
 }
 
@@ -59,12 +62,9 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	if err != nil {
 		return nil, newErr("new", ErrConfig, "the Codec cannot encode the zero value of the session data type", err)
 	}
-	_, isJSON := cfg.Codec.(JSONCodec)
 	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil}
-	st.plain = isJSON && plainType(reflect.TypeOf((*T)(nil)).Elem())
-	if isJSON {
-		st.scratch.New = newJSONScratch
-		st.decoders.New = newJSONDecoder
+	if js, ok := cfg.Codec.(jsonShortcuts); ok {
+		st.scratch.New, st.decoders.New, st.plain, st.isJSON = js.jsonShortcuts(cfg.Codec, reflect.TypeFor[T]())
 	}
 	return st, nil
 }
@@ -197,7 +197,7 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 // decodeData decodes the session data with the Codec, through a pooled
 // decoder for JSONCodec.
 func (st *Store[T]) decodeData(data []byte, v *T) error {
-	d, ok := st.decoders.Get().(*jsonDecoder)
+	d, ok := st.decoders.Get().(pooledDecoder)
 	if !ok {
 		return st.cfg.Codec.Unmarshal(data, v)
 	}
@@ -211,8 +211,8 @@ func (st *Store[T]) decodeData(data []byte, v *T) error {
 // decodeRecord decodes the record around the data. The common JSON
 // record goes through parseJSONRecord, without reflection; the result
 // aliases rec, which the session keeps.
-func (st *Store[T]) decodeRecord(rec []byte) (wireRecord, error) {
-	if _, isJSON := st.cfg.Codec.(JSONCodec); isJSON {
+func (st *Store[T]) decodeRecord(rec []byte) (Envelope, error) {
+	if st.isJSON {
 		if w, ok := parseJSONRecord(rec); ok {
 			return w, nil
 		}
@@ -222,10 +222,10 @@ func (st *Store[T]) decodeRecord(rec []byte) (wireRecord, error) {
 
 // decodeWithCodec is separate so that the record only escapes to the
 // heap (through the Codec interface) on this slow path.
-func decodeWithCodec(c Codec, rec []byte) (wireRecord, error) {
-	var w wireRecord
+func decodeWithCodec(c Codec, rec []byte) (Envelope, error) {
+	var w Envelope
 	if err := c.Unmarshal(rec, &w); err != nil {
-		return wireRecord{}, &Error{Op: "load", Kind: ErrInvalid, Detail: "record does not decode", Cause: err, hideCause: true}
+		return Envelope{}, &Error{Op: "load", Kind: ErrInvalid, Detail: "record does not decode", Cause: err, hideCause: true}
 	}
 	return w, nil
 }
@@ -238,13 +238,13 @@ func (st *Store[T]) sameData(v, snap *T, enc []byte) (bool, error) {
 	if st.plain && plainEqual(reflect.ValueOf(v).Elem(), reflect.ValueOf(snap).Elem()) {
 		return true, nil
 	}
-	sc, ok := st.scratch.Get().(*jsonScratch)
+	sc, ok := st.scratch.Get().(scratchEncoder)
 	if !ok {
 		b, err := st.cfg.Codec.Marshal(v)
 		return err == nil && bytes.Equal(b, enc), err
 	}
-	same, err := sc.encodesTo(v, enc)
-	if sc.buf.Cap() <= maxScratch {
+	same, keep, err := sc.encodesTo(v, enc)
+	if keep {
 		st.scratch.Put(sc)
 	}
 	return same, err
@@ -334,7 +334,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		s.created = now
 	}
 	expires := st.expiry(s, now)
-	rec, err := st.cfg.Codec.Marshal(&wireRecord{ID: s.id, Created: s.created.Unix(), Data: data, Flashes: flashes})
+	rec, err := st.cfg.Codec.Marshal(&Envelope{ID: s.id, Created: s.created.Unix(), Data: data, Flashes: flashes})
 	if err != nil {
 		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "session record does not encode", Cause: err, hideCause: true}
 	}

@@ -37,8 +37,9 @@ const (
 
 // gateTags are the build tags of the documented gate build (docs/edge.md):
 // crumb_nohttp leaves cookiestore's net/http adapter, which the gate
-// does not use, out of the module.
-const gateTags = "crumb_nohttp"
+// does not use, out of the module, and crumb_nojson cookiestore's
+// default JSON codec (the gate brings gate.Codec).
+const gateTags = "crumb_nohttp,crumb_nojson"
 
 var (
 	figuresMu sync.Mutex
@@ -104,9 +105,14 @@ func buildGate(t *testing.T, name, pkg string) string {
 			b.err = err
 			return
 		}
-		goal := ", within the 1 MiB goal"
-		if gz > goalGzip {
+		// The goal is the plain gate's; kvgate links kvstore's client.
+		goal := ""
+		switch {
+		case name != "gate.wasm":
+		case gz > goalGzip:
 			goal = ", over the 1 MiB goal"
+		default:
+			goal = ", within the 1 MiB goal"
 		}
 		figure(t, "size %-12s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [stock %s, GOOS=js -tags=%s -ldflags=-s -w %s; hard ceiling 3 MiB%s; built in %v]",
 			name, raw, float64(raw)/1e6, gz, float64(gz)/1e6, goVersion(), gateTags, pkg, goal, took.Round(time.Millisecond))

@@ -4,10 +4,11 @@
 // sessions at the edge before requests reach the origin; package gate
 // holds the logic and docs/edge.md the deployment. Build it with
 //
-//	GOOS=js GOARCH=wasm go build -tags crumb_nohttp -ldflags='-s -w' -o gate.wasm ./examples/edge-gate
+//	GOOS=js GOARCH=wasm go build -tags crumb_nohttp,crumb_nojson -ldflags='-s -w' -o gate.wasm ./examples/edge-gate
 //
-// (crumb_nohttp leaves cookiestore's net/http adapter out; -s -w drops
-// symbols and DWARF that a deployment does not need)
+// (crumb_nohttp leaves cookiestore's net/http adapter out, crumb_nojson
+// its default JSON codec, which gate.Codec replaces; -s -w drops symbols
+// and DWARF that a deployment does not need)
 // and serve it with worker.mjs, wasm/worker/crumb-worker.mjs and Go's
 // wasm_exec.js. Configuration comes from the worker's bindings (see
 // gate.FromEnv).

@@ -40,10 +40,10 @@ func StringField(data []byte, field string) (string, bool) {
 				found = ok
 			} else {
 				found = false
-				ok = s.skip(0)
+				ok = s.skip(1)
 			}
 		} else {
-			ok = s.skip(0)
+			ok = s.skip(1)
 		}
 		if !ok {
 			return "", false
@@ -94,20 +94,23 @@ func (s *scanner) ws() {
 	}
 }
 
-// maxDepth bounds nesting so hostile data cannot make skip recurse
-// without end.
-const maxDepth = 64
+// maxDepth bounds nesting as encoding/json does (10000 open objects
+// and arrays), so the gate refuses exactly the deep values the origin's
+// decoder refuses, and hostile data cannot make skip recurse without
+// end.
+const maxDepth = 10000
 
-// skip passes over one value of any type.
+// skip passes over one value of any type; depth is the number of
+// objects and arrays around it.
 func (s *scanner) skip(depth int) bool {
-	if depth > maxDepth {
-		return false
-	}
 	switch c := s.peek(); c {
 	case '"':
 		_, ok := s.str()
 		return ok
 	case '{', '[':
+		if depth >= maxDepth {
+			return false
+		}
 		closing := byte('}')
 		if c == '[' {
 			closing = ']'
@@ -140,21 +143,56 @@ func (s *scanner) skip(depth int) bool {
 				return false
 			}
 		}
-	case 0:
-		return false
+	case 't':
+		return s.word("true")
+	case 'f':
+		return s.word("false")
+	case 'n':
+		return s.word("null")
 	default:
-		// number, true, false, null: the characters they can hold
-		start := s.i
-		for s.i < len(s.b) {
-			c := s.b[s.i]
-			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'E' {
-				s.i++
-				continue
-			}
-			break
-		}
-		return s.i > start
+		return s.number()
 	}
+}
+
+func (s *scanner) word(w string) bool {
+	if len(s.b)-s.i < len(w) || string(s.b[s.i:s.i+len(w)]) != w {
+		return false
+	}
+	s.i += len(w)
+	return true
+}
+
+// number reads a number as JSON's grammar has it:
+// -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+func (s *scanner) number() bool {
+	s.eat('-')
+	if !s.eat('0') {
+		if c := s.peek(); c < '1' || c > '9' {
+			return false
+		}
+		s.digits()
+	}
+	if s.eat('.') && !s.digits() {
+		return false
+	}
+	if s.eat('e') || s.eat('E') {
+		if !s.eat('+') {
+			s.eat('-')
+		}
+		if !s.digits() {
+			return false
+		}
+	}
+	return true
+}
+
+// digits reads one or more decimal digits.
+func (s *scanner) digits() bool {
+	start := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		s.i++
+	}
+	return s.i > start
 }
 
 // str reads a string at the cursor, decoding escapes.

@@ -46,6 +46,7 @@ func FromEnv(getenv func(string) string, backend cookiestore.Backend) (Config, e
 		Name:         getenv(EnvCookie),
 		InsecureHTTP: getenv(EnvInsecure) == "1",
 		Backend:      backend,
+		Codec:        Codec{},
 	}
 	for _, d := range []struct {
 		env string
