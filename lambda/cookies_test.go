@@ -171,3 +171,82 @@ func TestSeveralCookieHeaderLines(t *testing.T) {
 		t.Errorf("cookies = %q, want %q", got, want)
 	}
 }
+
+// TestSetCookieAnySpelling: a handler that stores Set-Cookie under a
+// non-canonical key, bypassing Header.Add, still gets each cookie out as
+// its own entry, never comma-joined into one header.
+func TestSetCookieAnySpelling(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		src      lambda.Source
+		header   http.Header
+		want     []string
+		wantErr  error
+		errNames string
+	}{
+		{name: "HTTP API", file: "httpapi-v2-cookies-stage.json", src: lambda.SourceAPIGatewayV2,
+			header: http.Header{"set-cookie": {"b=x,y; Path=/", "c=; Expires=Thu, 01 Jan 1970 00:00:00 GMT"}},
+			want:   []string{"b=x,y; Path=/", "c=; Expires=Thu, 01 Jan 1970 00:00:00 GMT"}},
+		// Canonical values first, then other spellings in sorted order.
+		{name: "Function URL, three spellings", file: "functionurl-cookies-and-cookie-header.json", src: lambda.SourceFunctionURL,
+			header: http.Header{"Set-Cookie": {"a=1"}, "set-cookie": {"b=x,y; Path=/", "c=3"}, "SET-COOKIE": {"d=4"}},
+			want:   []string{"a=1", "d=4", "b=x,y; Path=/", "c=3"}},
+		{name: "REST", file: "rest-v1-cookies.json", src: lambda.SourceAPIGatewayV1,
+			header: http.Header{"Set-Cookie": {"a=1"}, "set-cookie": {"b=x,y; Path=/", "c=3"}},
+			want:   []string{"a=1", "b=x,y; Path=/", "c=3"}},
+		{name: "ALB multi-value", file: "alb-multivalue-cookies.json", src: lambda.SourceALBMultiValue,
+			header: http.Header{"set-cookie": {"b=x,y; Path=/", "c=3"}},
+			want:   []string{"b=x,y; Path=/", "c=3"}},
+		{name: "ALB single-value, one cookie", file: "alb-single-value-cookies.json", src: lambda.SourceALB,
+			header: http.Header{"set-cookie": {"b=x,y; Path=/"}},
+			want:   []string{"b=x,y; Path=/"}},
+		{name: "ALB single-value, two cookies under two spellings", file: "alb-single-value-cookies.json", src: lambda.SourceALB,
+			header:  http.Header{"Set-Cookie": {"a=secretvalue1"}, "set-cookie": {"b=secretvalue2"}},
+			wantErr: lambda.ErrSingleValueSetCookie, errNames: "cookies a, b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for k, vs := range tc.header {
+					w.Header()[k] = vs
+				}
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.Write([]byte("ok"))
+			})
+			out, err := lambda.New(h, quiet).Invoke(context.Background(), readTestdata(t, tc.file))
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) || !strings.Contains(err.Error(), tc.errNames) {
+					t.Fatalf("err = %v, want %v naming %q", err, tc.wantErr, tc.errNames)
+				}
+				if strings.Contains(err.Error(), "secretvalue") {
+					t.Errorf("error %q carries a cookie value", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkResponseShape(t, tc.src, out, tc.want, "ok")
+		})
+	}
+}
+
+func TestCookieNamesInErrors(t *testing.T) {
+	// A Set-Cookie without "=" is a nameless cookie whose whole text is
+	// the value (as browsers read it), so the error must not quote it.
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "a=1")
+		w.Header().Add("Set-Cookie", "nakedsecretvalue; Path=/")
+	})
+	_, err := lambda.New(h, quiet).Invoke(context.Background(), readTestdata(t, "alb-single-value-cookies.json"))
+	if !errors.Is(err, lambda.ErrSingleValueSetCookie) {
+		t.Fatalf("err = %v, want ErrSingleValueSetCookie", err)
+	}
+	if strings.Contains(err.Error(), "nakedsecretvalue") {
+		t.Errorf("error %q carries a nameless cookie's value", err)
+	}
+	if !strings.Contains(err.Error(), "cookies a, (no name)") {
+		t.Errorf("error %q does not list the cookies as a, (no name)", err)
+	}
+}

@@ -310,9 +310,19 @@ func checkResponseShape(t *testing.T, src lambda.Source, out []byte, wantCookies
 		if _, ok := top["headers"]; ok {
 			t.Error("multi-value response also has headers")
 		}
+		for k := range resp.MultiValueHeaders {
+			if k != "Set-Cookie" && strings.EqualFold(k, "Set-Cookie") {
+				t.Errorf("multiValueHeaders has a second Set-Cookie key %q", k)
+			}
+		}
 	case lambda.SourceALB:
 		if c, ok := resp.Headers["Set-Cookie"]; ok {
 			got = []string{c}
+		}
+		for k := range resp.Headers {
+			if k != "Set-Cookie" && strings.EqualFold(k, "Set-Cookie") {
+				t.Errorf("headers has a second Set-Cookie key %q", k)
+			}
 		}
 		if _, ok := top["multiValueHeaders"]; ok {
 			t.Error("single-value ALB response has multiValueHeaders")

@@ -44,23 +44,58 @@ func (w *bufferedWriter) writeHeaderLocked(code int, first []byte) {
 	if w.status != 0 || w.abandoned {
 		return
 	}
-	if code < 100 || code > 999 {
-		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
-	}
-	if code < 200 {
-		// 1xx responses cannot be relayed through Lambda; net/http
-		// sends them and waits for the real status, so do the same.
+	if !checkWriteHeaderCode(code) {
 		return
 	}
 	w.status = code
-	w.snapshot = w.header.Clone()
-	if w.snapshot == nil {
-		w.snapshot = make(http.Header)
+	w.snapshot = committedHeader(w.header, code, first)
+}
+
+// checkWriteHeaderCode panics on a status net/http would panic on, and
+// reports whether code is a final status. 1xx responses cannot be relayed
+// through Lambda; net/http sends them and waits for the real status, so
+// the writers ignore them.
+func checkWriteHeaderCode(code int) bool {
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
-	// Like net/http: sniff a Content-Type unless the handler set one or
-	// explicitly suppressed it with a nil entry.
-	if _, ok := w.snapshot["Content-Type"]; !ok && len(first) > 0 && bodyAllowed(code) {
-		w.snapshot.Set("Content-Type", http.DetectContentType(first))
+	return code >= 200
+}
+
+// committedHeader is the header a response leaves with once its status is
+// written: a copy, so later changes to Header() do not reach the client,
+// as with net/http; a sniffed Content-Type unless the handler set one or
+// suppressed it with a nil entry, as net/http does; and every Set-Cookie
+// under the canonical key (see foldSetCookie).
+func committedHeader(h http.Header, code int, first []byte) http.Header {
+	c := h.Clone()
+	if c == nil {
+		c = make(http.Header)
+	}
+	foldSetCookie(c)
+	if _, ok := c["Content-Type"]; !ok && len(first) > 0 && bodyAllowed(code) {
+		c.Set("Content-Type", http.DetectContentType(first))
+	}
+	return c
+}
+
+// foldSetCookie moves Set-Cookie values stored under a non-canonical key
+// (w.Header()["set-cookie"] = ..., which bypasses Header.Add) to
+// "Set-Cookie", so that each one leaves as its own cookie instead of
+// being comma-joined like an ordinary header. Values under the canonical
+// key come first, then the other spellings in sorted order, so the result
+// does not depend on map order.
+func foldSetCookie(h http.Header) {
+	var other []string
+	for k := range h {
+		if k != "Set-Cookie" && strings.EqualFold(k, "Set-Cookie") {
+			other = append(other, k)
+		}
+	}
+	slices.Sort(other)
+	for _, k := range other {
+		h["Set-Cookie"] = append(h["Set-Cookie"], h[k]...)
+		delete(h, k)
 	}
 }
 
@@ -209,11 +244,12 @@ func encodeResponse(src Source, w *bufferedWriter, limit int) ([]byte, error) {
 }
 
 // joinHeaders flattens headers for single-value shapes, without
-// Set-Cookie, which never tolerates joining.
+// Set-Cookie in any spelling: it never tolerates joining, and the caller
+// places each one on its own.
 func joinHeaders(h http.Header) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
-		if k == "Set-Cookie" || len(vs) == 0 {
+		if len(vs) == 0 || strings.EqualFold(k, "Set-Cookie") {
 			continue
 		}
 		out[k] = strings.Join(vs, ",")
@@ -239,11 +275,17 @@ func statusDescription(code int) string {
 }
 
 // cookieNames lists the names of Set-Cookie values, never the values.
+// A Set-Cookie whose first pair has no "=" is a nameless cookie whose
+// text is its value, as browsers read it, so it is listed as "(no name)".
 func cookieNames(setCookies []string) []string {
 	names := make([]string, 0, len(setCookies))
 	for _, sc := range setCookies {
-		name, _, _ := strings.Cut(sc, "=")
-		names = append(names, strings.TrimSpace(name))
+		pair, _, _ := strings.Cut(sc, ";")
+		name, _, ok := strings.Cut(pair, "=")
+		if name = strings.TrimSpace(name); !ok || name == "" {
+			name = "(no name)"
+		}
+		names = append(names, name)
 	}
 	return names
 }

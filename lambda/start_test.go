@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +45,26 @@ func bootstrapHandler() http.Handler {
 	})
 }
 
+// syncBuffer collects a child process's output. os/exec copies the
+// output on goroutines of its own until Wait, so the test reads it, on a
+// failure path, while those may still write.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // TestStartStreaming runs Start with response streaming in a real
 // process against the Runtime API stand-in: aws-lambda-go's client
 // posts the stream, and a failure after the prelude arrives as error
@@ -54,7 +75,7 @@ func TestStartStreaming(t *testing.T) {
 	}
 	rt := lambdatest.NewRuntime(t)
 	cmd := exec.Command(os.Args[0])
-	var logs bytes.Buffer
+	var logs syncBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.Env = append(os.Environ(), bootstrapEnv+"=streaming", "AWS_LAMBDA_RUNTIME_API="+rt.Addr)
 	if err := cmd.Start(); err != nil {

@@ -32,18 +32,12 @@ func (w *streamWriter) WriteHeader(code int) {
 }
 
 func (w *streamWriter) commitLocked(code int, first []byte) {
-	if w.sent || w.finished || code < 200 {
+	if w.sent || w.finished || !checkWriteHeaderCode(code) {
 		return
-	}
-	if code > 999 {
-		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
 	w.sent = true
 	w.status = code
-	h := w.header.Clone()
-	if _, ok := h["Content-Type"]; !ok && len(first) > 0 && bodyAllowed(code) {
-		h.Set("Content-Type", http.DetectContentType(first))
-	}
+	h := committedHeader(w.header, code, first)
 	resp := &events.LambdaFunctionURLStreamingResponse{
 		StatusCode: code,
 		Headers:    joinHeaders(h),
@@ -57,12 +51,12 @@ func (w *streamWriter) commitLocked(code int, first []byte) {
 func (w *streamWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	w.commitLocked(http.StatusOK, p)
-	finished := w.finished
+	finished, status := w.finished, w.status
 	w.mu.Unlock()
 	if finished {
 		return 0, ErrDeadline
 	}
-	if !bodyAllowed(w.status) {
+	if !bodyAllowed(status) {
 		return 0, http.ErrBodyNotAllowed
 	}
 	// Outside the lock: the write blocks until the runtime reads.

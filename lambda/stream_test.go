@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -58,6 +59,14 @@ func TestStreamingFunctionURL(t *testing.T) {
 			wantStatus: 201, wantCookies: []any{"session.0=a,b; Path=/", "session.1=c; Path=/"}, wantBody: "part1 part2",
 		},
 		{
+			name: "Set-Cookie under a non-canonical key",
+			h: func(w http.ResponseWriter, r *http.Request) {
+				w.Header()["set-cookie"] = []string{"session.0=a,b; Path=/", "session.1=c; Path=/"}
+				w.Write([]byte("ok"))
+			},
+			wantStatus: 200, wantCookies: []any{"session.0=a,b; Path=/", "session.1=c; Path=/"}, wantBody: "ok",
+		},
+		{
 			name:       "handler that writes nothing",
 			h:          func(w http.ResponseWriter, r *http.Request) {},
 			wantStatus: 200,
@@ -99,6 +108,13 @@ func TestStreamingFunctionURL(t *testing.T) {
 			}
 			if prelude["statusCode"] != tc.wantStatus {
 				t.Errorf("statusCode = %v, want %v", prelude["statusCode"], tc.wantStatus)
+			}
+			if hs, _ := prelude["headers"].(map[string]any); hs != nil {
+				for k := range hs {
+					if strings.EqualFold(k, "Set-Cookie") {
+						t.Errorf("prelude headers carry %q", k)
+					}
+				}
 			}
 			got, _ := prelude["cookies"].([]any)
 			if !slices.Equal(got, tc.wantCookies) {
