@@ -36,5 +36,7 @@
 //     deadline becomes an invocation error (ErrHandlerPanic,
 //     ErrDeadline) and the process keeps serving later invocations.
 //   - Errors and log lines name cookies but never carry cookie values,
-//     request bodies or key material.
+//     request bodies or key material. The one exception is a panic: its
+//     value, which the handler chose, is reported as it is, so panic
+//     with errors that follow the same rule (crumb's do).
 package lambda

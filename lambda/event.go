@@ -226,8 +226,7 @@ func parseEvent(ctx context.Context, payload []byte) (*http.Request, *Event, err
 		// Function URLs send both. The array is the authority: one entry
 		// per cookie, never split on commas.
 		if len(e.Cookies) > 0 {
-			header.Del("Cookie")
-			header.Set("Cookie", strings.Join(e.Cookies, "; "))
+			header.Set("Cookie", strings.Join(e.Cookies, "; ")) // replaces the header's copy
 		}
 	case SourceALB, SourceALBMultiValue:
 		method = e.HTTPMethod

@@ -78,7 +78,7 @@ func WithResponseStreaming() Option {
 // WithMaxResponseBytes sets the largest encoded response, in bytes, the
 // adapter returns for API Gateway and Function URL events (ALB events
 // are held to ALBMaxResponseBytes, or n if smaller). The default is
-// DefaultMaxResponseBytes.
+// DefaultMaxResponseBytes; n <= 0 keeps it.
 func WithMaxResponseBytes(n int) Option {
 	return func(c *config) {
 		if n > 0 {
@@ -88,7 +88,8 @@ func WithMaxResponseBytes(n int) Option {
 }
 
 // WithDeadlineMargin sets how long before the invocation deadline the
-// handler's context is cancelled and the adapter reports ErrDeadline.
+// handler's context is cancelled and the adapter reports ErrDeadline. The
+// default is DefaultDeadlineMargin; a negative d keeps it.
 func WithDeadlineMargin(d time.Duration) Option {
 	return func(c *config) {
 		if d >= 0 {
@@ -175,13 +176,22 @@ func (a *Handler) limit(src Source) int {
 }
 
 // handlerContext derives the context the handler sees: the invocation's,
-// with the event attached and the deadline pulled in by the margin.
-func (a *Handler) handlerContext(ctx context.Context, ev *Event) (context.Context, context.CancelFunc) {
-	ctx = context.WithValue(ctx, eventKey{}, ev)
+// with the event attached and the deadline pulled in by the margin. It
+// fails with ErrDeadline when that deadline has already passed, so a
+// handler is never started only to be abandoned.
+func (a *Handler) handlerContext(r *http.Request, ev *Event) (context.Context, context.CancelFunc, error) {
+	ctx := context.WithValue(r.Context(), eventKey{}, ev)
+	var cancel context.CancelFunc
 	if dl, ok := ctx.Deadline(); ok {
-		return context.WithDeadline(ctx, dl.Add(-a.cfg.deadlineMargin))
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-a.cfg.deadlineMargin))
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
 	}
-	return context.WithCancel(ctx)
+	if err := ctx.Err(); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("%w (%s %s): %v", ErrDeadline, r.Method, r.URL.Path, err)
+	}
+	return ctx, cancel, nil
 }
 
 type handlerResult struct {
@@ -236,13 +246,13 @@ func (a *Handler) wait(ctx context.Context, done <-chan handlerResult, r *http.R
 }
 
 func (a *Handler) serveBuffered(r *http.Request, ev *Event) ([]byte, error) {
-	ctx, cancel := a.handlerContext(r.Context(), ev)
+	ctx, cancel, err := a.handlerContext(r, ev)
+	if err != nil {
+		return nil, err
+	}
 	defer cancel()
 	limit := a.limit(ev.Source)
 	w := newBufferedWriter(limit)
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%w (%s %s): %v", ErrDeadline, r.Method, r.URL.Path, err)
-	}
 	if err := a.wait(ctx, a.run(ctx, w, r), r); err != nil {
 		w.abandon()
 		return nil, err

@@ -214,8 +214,7 @@ func encodeResponse(src Source, w *bufferedWriter, limit int) ([]byte, error) {
 	var v any
 	switch src {
 	case SourceAPIGatewayV2, SourceFunctionURL:
-		r := v2Response{StatusCode: status, Headers: joinHeaders(h), Cookies: cookies, Body: b, IsBase64Encoded: b64}
-		v = r
+		v = v2Response{StatusCode: status, Headers: joinHeaders(h), Cookies: cookies, Body: b, IsBase64Encoded: b64}
 	case SourceALBMultiValue:
 		v = albResponse{StatusCode: status, StatusDescription: statusDescription(status),
 			MultiValueHeaders: multiHeaders(h), Body: b, IsBase64Encoded: b64}

@@ -1,7 +1,6 @@
 package lambda
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -74,7 +73,10 @@ func (w *streamWriter) Flush() {
 // serveStreaming runs the handler and returns as soon as it commits its
 // status, with the body still being written.
 func (a *Handler) serveStreaming(r *http.Request, ev *Event) (io.Reader, error) {
-	ctx, cancel := a.handlerContext(r.Context(), ev)
+	ctx, cancel, err := a.handlerContext(r, ev)
+	if err != nil {
+		return nil, err
+	}
 	pr, pw := io.Pipe()
 	w := &streamWriter{
 		header: make(http.Header),
@@ -83,10 +85,6 @@ func (a *Handler) serveStreaming(r *http.Request, ev *Event) (io.Reader, error) 
 		// Buffered so the handler never blocks on committing after
 		// serveStreaming has stopped listening.
 		ready: make(chan *events.LambdaFunctionURLStreamingResponse, 1),
-	}
-	if err := ctx.Err(); err != nil {
-		cancel()
-		return nil, fmt.Errorf("%w (%s %s): %v", ErrDeadline, r.Method, r.URL.Path, err)
 	}
 	done := a.run(ctx, w, r)
 	result := make(chan error, 1)

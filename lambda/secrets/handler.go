@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 
@@ -60,7 +61,7 @@ func (l *lazy) load(ctx context.Context) (http.Handler, error) {
 	select {
 	case l.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, context.Cause(ctx)
+		return nil, fmt.Errorf("%w: waiting for another request's load of %s: %w", ErrUnavailable, l.source, context.Cause(ctx))
 	}
 	defer func() { <-l.sem }()
 	if h := l.h.Load(); h != nil { // another request finished the load while this one waited

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -157,5 +158,55 @@ func TestHandlerConcurrentFirstRequests(t *testing.T) {
 	}
 	if okRequests(ext) != 1 || builds.Load() != 1 {
 		t.Errorf("%d successful fetches and %d builds, want 1 and 1", okRequests(ext), builds.Load())
+	}
+}
+
+// TestHandlerWaitDeadline: a request whose context ends while another
+// request holds the load gets 503 and an ErrUnavailable that says why.
+func TestHandlerWaitDeadline(t *testing.T) {
+	ext := secretstest.New(t)
+	ext.PutSecret("s", newRing(t, 1).Export())
+	ext.SetReady(false)
+	var (
+		mu   sync.Mutex
+		errs []error
+	)
+	var builds atomic.Int32
+	h := client(t, ext).Handler("secretsmanager:s", app(&builds), func(_ context.Context, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	})
+
+	first, cancelFirst := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- serve(h, first).Code }()
+	for len(ext.Requests()) == 0 { // the first request now holds the load
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if w := serve(h, ctx); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("waiting request: status %d, want 503", w.Code)
+	}
+	cancelFirst()
+	if code := <-done; code != http.StatusServiceUnavailable {
+		t.Errorf("first request: status %d, want 503", code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(errs) != 2 {
+		t.Fatalf("onError got %v, want two errors", errs)
+	}
+	for _, err := range errs {
+		if !errors.Is(err, secrets.ErrUnavailable) {
+			t.Errorf("error %v is not ErrUnavailable", err)
+		}
+	}
+	if !errors.Is(errs[0], context.DeadlineExceeded) || !strings.Contains(errs[0].Error(), "waiting for another request's load") {
+		t.Errorf("waiting request's error = %v, want one saying it waited, wrapping DeadlineExceeded", errs[0])
+	}
+	if builds.Load() != 0 {
+		t.Errorf("%d builds, want 0", builds.Load())
 	}
 }

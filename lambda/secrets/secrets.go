@@ -199,7 +199,10 @@ func (c *Client) get(ctx context.Context, what, path string, v any) error {
 	defer cancel()
 	hc := c.HTTP
 	if hc == nil {
+		// A transport of its own for this call: close its idle
+		// connection when done, or each call would leave one behind.
 		hc = newHTTPClient()
+		defer hc.CloseIdleConnections()
 	}
 	base := c.BaseURL
 	if base == "" {
