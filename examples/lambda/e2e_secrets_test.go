@@ -97,7 +97,7 @@ func startWithExtension(t *testing.T, bin string, rt *lambdatest.Runtime, ext *s
 	}))
 	t.Cleanup(front.Close)
 
-	p := &process{done: make(chan struct{})}
+	p := &process{}
 	cmd := exec.Command(bin)
 	cmd.Env = append([]string{
 		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(front.URL, "http://"),
@@ -106,17 +106,6 @@ func startWithExtension(t *testing.T, bin string, rt *lambdatest.Runtime, ext *s
 		"AWS_REGION=us-east-1",
 		keyEnv,
 	}, ext.Env()...)
-	cmd.Stdout, cmd.Stderr = p, p
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.done
-		if t.Failed() {
-			t.Logf("bootstrap log:\n%s", p.log())
-		}
-	})
+	p.start(t, cmd)
 	return p
 }

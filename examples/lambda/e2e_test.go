@@ -25,6 +25,10 @@ import (
 // against a Runtime API stand-in, and drives login, flash and logout
 // through separate invocations for each event source, carrying cookies
 // between them the way the front door would.
+//
+// It logs the figures docs/lambda.md quotes (go test -v -run
+// TestEndToEnd ./examples/lambda): cold start over several fresh
+// processes and warm invoke latency. It asserts nothing about them.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the bootstrap binary")
@@ -35,21 +39,27 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc, started := startBootstrap(t, bin, rt, ring.Export())
-
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	// Cold start: from exec to the first response.
-	res, err := rt.Invoke(ctx, event(srcV2, "GET", "/", nil, ""), 10*time.Second)
-	coldStart := time.Since(started)
-	if err != nil {
-		t.Fatalf("first invocation: %v\nprocess log:\n%s", err, proc.log())
+	// Cold start, from exec to the first response. One start is one
+	// noisy sample on a shared machine, so a few throwaway processes,
+	// each with a runtime of its own, add samples; the last start is
+	// the process the rest of the test uses.
+	const coldStarts = 5
+	cold := make([]time.Duration, 0, coldStarts)
+	for range coldStarts - 1 {
+		trt := lambdatest.NewRuntime(t)
+		p, d := coldStart(t, ctx, bin, trt, ring.Export())
+		p.stop()
+		cold = append(cold, d)
 	}
-	if res.Error != nil {
-		t.Fatalf("first invocation failed: %v\nprocess log:\n%s", res.Error, proc.log())
-	}
-	t.Logf("cold start (exec to first response): %v", coldStart.Round(10*time.Microsecond))
+	proc, d := coldStart(t, ctx, bin, rt, ring.Export())
+	cold = append(cold, d)
+	slices.Sort(cold)
+	t.Logf("figures: cold start (exec to first response) over %d process starts: min %v, median %v, max %v",
+		len(cold), cold[0].Round(100*time.Microsecond), cold[len(cold)/2].Round(100*time.Microsecond),
+		cold[len(cold)-1].Round(100*time.Microsecond))
 
 	for _, src := range []source{srcV1, srcV2, srcFunctionURL, srcALBMulti, srcALB} {
 		t.Run(src.String(), func(t *testing.T) {
@@ -172,12 +182,25 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 	slices.Sort(lat)
-	t.Logf("warm invoke over %d sequential invocations: p50 %v, p90 %v, p99 %v, max %v",
-		n, lat[n/2].Round(time.Microsecond), lat[n*9/10].Round(time.Microsecond),
-		lat[n*99/100].Round(time.Microsecond), lat[n-1].Round(time.Microsecond))
-	if fi, err := os.Stat(bin); err == nil {
-		t.Logf("bootstrap size: %.1f MB", float64(fi.Size())/(1<<20))
+	t.Logf("figures: warm invoke over %d sequential invocations: p50 %v, p90 %v, p99 %v, max %v",
+		n, lat[n/2].Round(10*time.Microsecond), lat[n*9/10].Round(10*time.Microsecond),
+		lat[n*99/100].Round(10*time.Microsecond), lat[n-1].Round(10*time.Microsecond))
+}
+
+// coldStart starts the binary against rt and returns the process and the
+// time from exec to its first response.
+func coldStart(t *testing.T, ctx context.Context, bin string, rt *lambdatest.Runtime, sessionKeys string) (*process, time.Duration) {
+	t.Helper()
+	proc, started := startBootstrap(t, bin, rt, sessionKeys)
+	res, err := rt.Invoke(ctx, event(srcV2, "GET", "/", nil, ""), 10*time.Second)
+	d := time.Since(started)
+	if err != nil {
+		t.Fatalf("first invocation: %v\nprocess log:\n%s", err, proc.log())
 	}
+	if res.Error != nil {
+		t.Fatalf("first invocation failed: %v\nprocess log:\n%s", res.Error, proc.log())
+	}
+	return proc, d
 }
 
 // buildBootstrap builds this package the way it is deployed, plus the
@@ -193,11 +216,37 @@ func buildBootstrap(t *testing.T) string {
 	return bin
 }
 
+// process is a running bootstrap: its output, collected under a lock
+// because os/exec copies it on goroutines of its own, and its exit.
 type process struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	done   chan struct{}
-	waited bool
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	done chan struct{}
+}
+
+// start starts cmd with its output going to p, and stops it when the test
+// ends, logging its output if the test failed.
+func (p *process) start(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	p.cmd, p.done = cmd, make(chan struct{})
+	cmd.Stdout, cmd.Stderr = p, p
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			t.Logf("bootstrap log:\n%s", p.log())
+		}
+	})
+}
+
+// stop kills the process and waits for it to exit.
+func (p *process) stop() {
+	p.cmd.Process.Kill()
+	<-p.done
 }
 
 func (p *process) Write(b []byte) (int, error) {
@@ -223,7 +272,7 @@ func (p *process) exited() bool {
 
 func startBootstrap(t *testing.T, bin string, rt *lambdatest.Runtime, sessionKeys string) (*process, time.Time) {
 	t.Helper()
-	p := &process{done: make(chan struct{})}
+	p := &process{}
 	cmd := exec.Command(bin)
 	cmd.Env = []string{
 		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr,
@@ -232,19 +281,8 @@ func startBootstrap(t *testing.T, bin string, rt *lambdatest.Runtime, sessionKey
 		"AWS_REGION=us-east-1",
 		"SESSION_KEYS=" + sessionKeys,
 	}
-	cmd.Stdout, cmd.Stderr = p, p
 	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-p.done
-		if t.Failed() {
-			t.Logf("bootstrap log:\n%s", p.log())
-		}
-	})
+	p.start(t, cmd)
 	return p, started
 }
 

@@ -5,7 +5,7 @@
 //
 // Build it as the runtime expects, a file named bootstrap:
 //
-//	GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -o bootstrap ./examples/lambda
+//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bootstrap ./examples/lambda
 //
 // The key ring (as cmd/keygen prints it) comes from one of:
 //
