@@ -17,9 +17,8 @@ import (
 // module; with the crumb_nojson build tag nothing else links it either.
 //
 // What it writes is byte for byte what JSONCodec writes for the same
-// record, given raw values that JSONCodec wrote (compact, with HTML
-// characters escaped); raw values are kept and written as they came.
-// What it reads, encoding/json reads the same way. It is stricter than
+// record (raw values compacted, HTML characters escaped). What it
+// reads, encoding/json reads the same way. It is stricter than
 // encoding/json in ways the origin's records never need: a record key
 // other than "i", "c", "f" and "d", a repeated one, a null ID or
 // creation time, and invalid UTF-8 in a string are refused, so that a
@@ -69,17 +68,55 @@ func (Codec) Unmarshal(data []byte, v any) error {
 	return errCodecType
 }
 
-// appendRaw appends r as Raw.MarshalJSON has it (null when empty),
-// after checking that it is one JSON value.
+// appendRaw appends r as json.Marshal writes a Raw: null when empty,
+// else checked to be one JSON value and compacted with HTML escaping
+// (what encoding/json does to a MarshalJSON result).
 func appendRaw(dst []byte, r cookiestore.Raw) ([]byte, error) {
 	if len(r) == 0 {
 		return append(dst, "null"...), nil
 	}
 	s := scanner{b: r}
-	if !s.skip(0) || s.i != len(r) {
+	s.ws()
+	if !s.skip(0) {
 		return nil, errSyntax
 	}
-	return append(dst, r...), nil
+	s.ws()
+	if s.i != len(r) {
+		return nil, errSyntax
+	}
+	return appendCompact(dst, r), nil
+}
+
+// appendCompact appends the valid JSON src without white space outside
+// strings, with <, >, &, U+2028 and U+2029 escaped, as encoding/json's
+// compact does. In valid JSON those characters occur only in strings,
+// and never right after a backslash.
+func appendCompact(dst, src []byte) []byte {
+	inString, escaped := false, false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		switch {
+		case c == '<' || c == '>' || c == '&':
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			continue
+		case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8:
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[src[i+2]&0xF])
+			i += 2
+			continue
+		}
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // appendEnvelope writes the record in the order and form json.Marshal

@@ -53,12 +53,26 @@ func randomValue(r *rand.Rand, depth int) any {
 	}
 }
 
-// randomRaw is what JSONCodec writes for a random value, or empty.
+// randomRaw is a random value as JSONCodec writes it, or indented, or
+// without HTML escaping (which the codecs must compact and escape), or
+// empty.
 func randomRaw(r *rand.Rand) cookiestore.Raw {
-	if r.IntN(8) == 0 {
+	v := randomValue(r, 3)
+	switch r.IntN(8) {
+	case 0:
 		return nil
+	case 1:
+		return must(json.MarshalIndent(v, " ", "\t"))
+	case 2:
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			panic(err)
+		}
+		return bytes.TrimSpace(b.Bytes())
 	}
-	return must(json.Marshal(randomValue(r, 3)))
+	return must(json.Marshal(v))
 }
 
 func randomEnvelope(r *rand.Rand) *cookiestore.Envelope {
@@ -204,8 +218,16 @@ func TestCodecRaw(t *testing.T) {
 			t.Errorf("Unmarshal(%q) = %s, %v", tc.in, r, err)
 		}
 	}
-	// Marshal checks that the data is one JSON value.
-	for _, bad := range []string{`{`, `1 2`, ` 1`, `x`} {
+	// Marshal checks that the data is one JSON value, and compacts it
+	// as JSONCodec does.
+	for _, in := range []string{" [ 1 , \"<a & b>\" ,\n{\"\u2028\":\"\\\" \u2029\"} ] ", `"\\<"`} {
+		r := cookiestore.Raw(in)
+		got, err := c.Marshal(&r)
+		if want := must(json.Marshal(r)); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("Marshal(%q) = %s, %v; JSONCodec %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{`{`, `1 2`, `x`, `"\<"`} {
 		r := cookiestore.Raw(bad)
 		if _, err := c.Marshal(&r); err == nil {
 			t.Errorf("Marshal(%q) accepted", bad)
@@ -245,6 +267,24 @@ func FuzzCodecUnmarshal(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q: got %+v, encoding/json %+v", data, got, want)
+		}
+	})
+}
+
+// FuzzCodecRaw: Codec writes session data exactly as JSONCodec does,
+// and refuses whatever JSONCodec refuses.
+func FuzzCodecRaw(f *testing.F) {
+	f.Add([]byte(` {"a" : [1, "<\u2028>"]} `))
+	f.Add([]byte(`"\\\"&"`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := cookiestore.Raw(data)
+		got, err := gate.Codec{}.Marshal(&r)
+		want, wantErr := cookiestore.JSONCodec{}.Marshal(&r)
+		if wantErr != nil && err == nil {
+			t.Fatalf("%q: accepted what JSONCodec refuses (%v)", data, wantErr)
+		}
+		if err == nil && !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %s, JSONCodec %s", data, got, want)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package gate_test
 import (
 	"fmt"
 
+	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/examples/edge-gate/gate"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/wasm"
@@ -38,4 +39,27 @@ func ExampleGate() {
 	// Output:
 	// 303 /login
 	// https://origin.internal/about?x=1 0
+}
+
+// Codec writes a session record as the origin's cookiestore.JSONCodec
+// does, without encoding/json.
+func ExampleCodec() {
+	rec := &cookiestore.Envelope{
+		ID:      "sid",
+		Created: 1700000000,
+		Flashes: map[string][]cookiestore.Raw{"notice": {cookiestore.Raw(`"<b>hi</b>"`)}},
+		Data:    cookiestore.Raw(`{"email":"alice@example.com"}`),
+	}
+	mine, _ := gate.Codec{}.Marshal(rec)
+	theirs, _ := cookiestore.JSONCodec{}.Marshal(rec)
+	fmt.Println(string(mine))
+	fmt.Println(string(mine) == string(theirs))
+
+	var back cookiestore.Envelope
+	err := gate.Codec{}.Unmarshal(mine, &back)
+	fmt.Println(err, string(back.Data))
+	// Output:
+	// {"i":"sid","c":1700000000,"f":{"notice":["\u003cb\u003ehi\u003c/b\u003e"]},"d":{"email":"alice@example.com"}}
+	// true
+	// <nil> {"email":"alice@example.com"}
 }
