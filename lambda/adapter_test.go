@@ -379,3 +379,34 @@ func FuzzInvoke(f *testing.F) {
 		}
 	})
 }
+
+// TestTextTypes pins which media types go out as text rather than base64.
+func TestTextTypes(t *testing.T) {
+	tests := []struct {
+		ct      string
+		wantB64 bool
+	}{
+		{"text/html; charset=utf-8", false},
+		{"image/svg+xml", false},
+		{"application/ld+json", false},
+		{"Application/JSON", false},
+		{"application/x-www-form-urlencoded", false},
+		{"application/octet-stream", true},
+		{"image/png", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.ct, func(t *testing.T) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ct)
+				w.Write([]byte("<ok/>"))
+			})
+			out, err := lambda.New(h).Invoke(context.Background(), v2Event("GET", "/", "", nil, nil, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := decodeV2(t, out); r.IsBase64Encoded != tc.wantB64 || string(r.body(t)) != "<ok/>" {
+				t.Errorf("isBase64Encoded = %v, body %q; want %v, <ok/>", r.IsBase64Encoded, r.body(t), tc.wantB64)
+			}
+		})
+	}
+}

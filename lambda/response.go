@@ -197,7 +197,7 @@ func isTextType(ct string) bool {
 	}
 	switch mt {
 	case "application/json", "application/xml", "application/javascript",
-		"application/x-www-form-urlencoded", "application/ecmascript", "image/svg+xml":
+		"application/x-www-form-urlencoded", "application/ecmascript":
 		return true
 	}
 	return false
