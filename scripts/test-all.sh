@@ -59,6 +59,9 @@ log "edge figures: artifact sizes (raw, gzip -9) and workerd latencies"
 # pipefail (set above) makes a failing go test fail this line too.
 go test -count=1 -v ./wasm/ ./examples/edge-gate/ 2>&1 | sed -n '/figures:/,/^\(ok\|FAIL\)/p'
 
+log "lambda figures: cold start, warm invoke, bootstrap and zip sizes"
+go test -count=1 -v -run 'TestEndToEnd|TestBootstrapSizes' ./examples/lambda 2>&1 | grep -E 'figures:|^(ok|FAIL)'
+
 log "fuzz targets, briefly"
 bash scripts/fuzz.sh 10s
 
