@@ -67,7 +67,7 @@
 // The crumb_nojson tag removes the default Codec: New then fails with
 // ErrConfig unless Options.Codec is set. With a Codec that does not
 // reflect (the record reaches it as an *Envelope), nothing converts
-// JSONCodec to a Codec and encoding/json is not linked, about 0.17 MB of
+// JSONCodec to a Codec and encoding/json is not linked, about 0.16 MB of
 // gzipped wasm. JSONCodec stays available to programs that name it.
 //
 // # Server-side records

@@ -46,7 +46,9 @@ type Config struct {
 	// Store opens (and, when its sealer can seal, renews) sessions. Its
 	// sealer, cookie name and timeouts must match the origin's. The
 	// data type is cookiestore.Raw so that a renewal re-seals the
-	// origin's data byte for byte, whatever its fields.
+	// origin's data byte for byte, whatever its fields. FromEnv gives
+	// it Codec, which reads and writes what the origin's default
+	// JSONCodec does without linking encoding/json.
 	Store *cookiestore.Store[cookiestore.Raw]
 	// CanRenew says whether Store's sealer can seal. A verify-only
 	// sealer (Ed448 public ring) cannot; the origin then renews.
