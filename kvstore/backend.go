@@ -24,6 +24,8 @@ import (
 // refreshed with Touch (EXPIRE), or re-put where the store has no Touch
 // (Cloudflare). Regenerate writes under the new ID, then deletes the old
 // one; Destroy deletes the record, and cookiestore expires the cookie.
+// A deleted record is never written back by a request that loaded it
+// before the delete (see Sessions).
 //
 // cookiestore saves before the response headers are sent; a Backend error
 // replaces the handler's response with Options.BackendFailureStatus (503 by
@@ -40,6 +42,9 @@ type BackendOptions struct {
 	// Now is the clock used to turn Record.Expires into a TTL; time.Now
 	// when nil. Give it the same clock as cookiestore.Options.Now.
 	Now func() time.Time
+	// RevokedTTL is how long a destroyed session's tombstone is kept;
+	// DefaultRevokedTTL when zero. See Sessions.RevokedTTL.
+	RevokedTTL time.Duration
 }
 
 var _ cookiestore.Backend = (*Backend)(nil)
@@ -50,6 +55,7 @@ func NewBackend(store Store, opts BackendOptions) *Backend {
 	if opts.Prefix != "" {
 		s.Prefix = opts.Prefix
 	}
+	s.RevokedTTL = opts.RevokedTTL
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -59,21 +65,36 @@ func NewBackend(store Store, opts BackendOptions) *Backend {
 // Load implements cookiestore.Backend. A reference that is not a
 // well-formed session ID is refused before any store call; it and a
 // missing record both wrap cookiestore.ErrMissing, which starts a fresh
-// session. Any other error (store down, timeout, wrong credentials)
-// makes cookiestore answer with its failure status (503 by default): an outage must not look like a logout.
+// session. Any other error makes cookiestore answer with its failure
+// status (503 by default), because an outage or a misconfiguration must
+// not look like a logout: a store down, a timeout, wrong credentials,
+// and also a store that is pointed at the wrong place (ErrConfig, such
+// as a wrong Cloudflare namespace) or keys it refuses as too long
+// (ErrBadKey from a prefix that is too long).
 func (b *Backend) Load(ctx context.Context, ref []byte) ([]byte, error) {
-	_, data, err := b.sessions.Load(ctx, string(ref))
+	id, err := ParseSessionID(string(ref))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", cookiestore.ErrMissing, err)
+	}
+	data, err := b.sessions.get(ctx, id)
 	switch {
 	case err == nil:
 		return data, nil
-	case errors.Is(err, ErrBadKey), errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound):
 		return nil, fmt.Errorf("%w: %w", cookiestore.ErrMissing, err)
 	default:
 		return nil, err
 	}
 }
 
-// Save implements cookiestore.Backend.
+// Save implements cookiestore.Backend. A changed record goes through
+// Sessions.Save, an idle renewal through Sessions.Refresh; neither
+// writes back a record that was deleted meanwhile (a logout in a
+// concurrent request). Then Save fails with an error wrapping both
+// cookiestore.ErrMissing and ErrNotFound: cookiestore answers its
+// failure status instead of the handler's response and sends no
+// cookie, and the client's old cookie opens nothing, so the user's next
+// request starts a fresh session.
 func (b *Backend) Save(ctx context.Context, rec cookiestore.Record) ([]byte, error) {
 	id, err := ParseSessionID(rec.ID)
 	if err != nil {
@@ -90,6 +111,9 @@ func (b *Backend) Save(ctx context.Context, rec cookiestore.Record) ([]byte, err
 		err = b.sessions.Save(ctx, id, rec.Payload, ttl)
 	} else {
 		err = b.sessions.Refresh(ctx, id, rec.Payload, ttl)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %w", cookiestore.ErrMissing, err)
 	}
 	if err != nil {
 		return nil, err

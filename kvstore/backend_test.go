@@ -41,6 +41,20 @@ func (c *counting) Set(ctx context.Context, k string, v []byte, ttl time.Duratio
 	c.sets.Add(1)
 	return c.Store.Set(ctx, k, v, ttl)
 }
+func (c *counting) SetIfExists(ctx context.Context, k string, v []byte, ttl time.Duration) (bool, error) {
+	c.sets.Add(1)
+	if cs, ok := c.Store.(kvstore.ConditionalSetter); ok {
+		return cs.SetIfExists(ctx, k, v, ttl)
+	}
+	return false, errors.ErrUnsupported
+}
+func (c *counting) SetIfAbsent(ctx context.Context, k string, v []byte, ttl time.Duration) (bool, error) {
+	c.sets.Add(1)
+	if cs, ok := c.Store.(kvstore.ConditionalSetter); ok {
+		return cs.SetIfAbsent(ctx, k, v, ttl)
+	}
+	return false, errors.ErrUnsupported
+}
 func (c *counting) Delete(ctx context.Context, k string) error {
 	c.deletes.Add(1)
 	return c.Store.Delete(ctx, k)

@@ -17,6 +17,9 @@ import (
 type storeCaps struct {
 	binaryKeys bool // keys may hold any bytes, not only UTF-8
 	touch      bool // Touch extends a TTL (else ErrUnsupported)
+	// conditional: SetIfExists and SetIfAbsent work (else
+	// ErrUnsupported).
+	conditional bool
 }
 
 // conformance runs the behaviour every Store promises. prefix keeps
@@ -115,12 +118,69 @@ func conformance(t *testing.T, s kvstore.Store, prefix string, caps storeCaps) {
 				}
 			}
 		}
-		// Refresh works on every store, and recreates a vanished key.
-		if err := kvstore.Refresh(ctx, s, prefix+"refresh-missing", []byte("w"), time.Hour); err != nil {
-			t.Fatalf("Refresh missing: %v", err)
+		if err := kvstore.Refresh(ctx, s, key, []byte("v"), time.Hour); err != nil {
+			t.Fatalf("Refresh: %v", err)
 		}
-		if got, err := s.Get(ctx, prefix+"refresh-missing"); err != nil || string(got) != "w" {
-			t.Fatalf("Get after Refresh = %q, %v", got, err)
+		// Where the store can touch, Refresh never brings back a key
+		// that is gone (a deleted session must stay deleted); without
+		// Touch it is a re-put, which Sessions guards with a tombstone.
+		err := kvstore.Refresh(ctx, s, prefix+"refresh-missing", []byte("w"), time.Hour)
+		_, getErr := s.Get(ctx, prefix+"refresh-missing")
+		switch {
+		case caps.touch && (!errors.Is(err, kvstore.ErrNotFound) || !errors.Is(getErr, kvstore.ErrNotFound)):
+			t.Fatalf("Refresh of a missing key: %v, then Get: %v; want ErrNotFound and nothing written", err, getErr)
+		case !caps.touch && (err != nil || getErr != nil):
+			t.Fatalf("Refresh (re-put) of a missing key: %v, then Get: %v", err, getErr)
+		}
+	})
+	t.Run("conditional writes", func(t *testing.T) {
+		c, ok := s.(kvstore.ConditionalSetter)
+		if !ok {
+			t.Fatal("store has no conditional writes")
+		}
+		key := prefix + "cond"
+		_ = s.Delete(ctx, key)
+		stored, err := c.SetIfExists(ctx, key, []byte("x"), time.Minute)
+		if !caps.conditional {
+			if !errors.Is(err, errors.ErrUnsupported) {
+				t.Fatalf("SetIfExists: %v, want ErrUnsupported", err)
+			}
+			if _, err := c.SetIfAbsent(ctx, key, []byte("x"), time.Minute); !errors.Is(err, errors.ErrUnsupported) {
+				t.Fatalf("SetIfAbsent: %v, want ErrUnsupported", err)
+			}
+			return
+		}
+		if err != nil || stored {
+			t.Fatalf("SetIfExists on a missing key: %v, %v; want false, nil", stored, err)
+		}
+		if _, err := s.Get(ctx, key); !errors.Is(err, kvstore.ErrNotFound) {
+			t.Fatalf("SetIfExists on a missing key wrote it: %v", err)
+		}
+		for i, v := range values {
+			// Each value once as a create, then as an overwrite.
+			_ = s.Delete(ctx, key)
+			if stored, err := c.SetIfAbsent(ctx, key, v, time.Minute); err != nil || !stored {
+				t.Fatalf("%s: SetIfAbsent on a missing key: %v, %v", i, stored, err)
+			}
+			if stored, err := c.SetIfAbsent(ctx, key, []byte("other"), time.Minute); err != nil || stored {
+				t.Fatalf("%s: SetIfAbsent on an existing key: %v, %v; want false", i, stored, err)
+			}
+			if got, err := s.Get(ctx, key); err != nil || !bytes.Equal(got, v) {
+				t.Fatalf("%s: after SetIfAbsent: %q, %v", i, trunc(got), err)
+			}
+			w := append([]byte("2"), v...)
+			if stored, err := c.SetIfExists(ctx, key, w, time.Minute); err != nil || !stored {
+				t.Fatalf("%s: SetIfExists on an existing key: %v, %v", i, stored, err)
+			}
+			if got, err := s.Get(ctx, key); err != nil || !bytes.Equal(got, w) {
+				t.Fatalf("%s: after SetIfExists: %q, %v", i, trunc(got), err)
+			}
+		}
+		if _, err := c.SetIfExists(ctx, key, []byte("v"), 0); !errors.Is(err, kvstore.ErrBadTTL) {
+			t.Fatalf("SetIfExists with zero TTL: %v", err)
+		}
+		if _, err := c.SetIfAbsent(ctx, "", []byte("v"), time.Minute); !errors.Is(err, kvstore.ErrBadKey) {
+			t.Fatalf("SetIfAbsent with an empty key: %v", err)
 		}
 	})
 	t.Run("bad input never reaches the store", func(t *testing.T) {

@@ -9,11 +9,19 @@ import (
 	"unicode/utf8"
 )
 
-// Sentinel errors. Every error a store returns wraps exactly one of
-// them (inside an *Error); check with errors.Is. None of them, nor any
-// *Error, carries a key, a value, a token or a password.
+// Sentinel errors; check with errors.Is. Every error a store returns is
+// an *Error whose Kind is exactly one of them, or errors.ErrUnsupported
+// for an operation the store does not have (Touch and the conditional
+// writes on Cloudflare KV). For context and transport failures the
+// *Error also wraps the cause (context.DeadlineExceeded, say), which is
+// not a sentinel of this package. None of them, nor any *Error, carries
+// a key, a value, a token or a password.
 var (
-	// ErrNotFound: the key does not exist or has expired.
+	// ErrNotFound: the key does not exist or has expired. Only a
+	// store's own "no such key" answer means this (Webdis's nil reply,
+	// Cloudflare's error 10009); an HTTP 404 that is not one is
+	// ErrConfig. From Sessions.Save and Refresh: the session's record was
+	// deleted (or expired) meanwhile and was not written back.
 	ErrNotFound = errors.New("kvstore: not found")
 	// ErrUnavailable: the store could not be reached or said it cannot
 	// serve now (connection refused or reset, HTTP 5xx such as Webdis's
@@ -32,11 +40,20 @@ var (
 	ErrTimeout = errors.New("kvstore: timeout")
 	// ErrBadKey: the key (or the session ID it came from) is malformed
 	// or outside the store's limits. It is detected before any network
-	// call.
+	// call, except when the store itself refuses a key as too long (HTTP
+	// 414). Only a malformed session ID means "no such session"; a key
+	// too long for the store is a configuration error (a prefix too
+	// long), which Backend reports as a failure.
 	ErrBadKey = errors.New("kvstore: bad key")
 	// ErrBadTTL: the TTL is not positive. A session whose lifetime has
 	// run out is deleted, not written.
 	ErrBadTTL = errors.New("kvstore: TTL must be positive")
+	// ErrConfig: the store's answer means the client is pointed at the
+	// wrong place: an HTTP 404 that is not the store's "no such key"
+	// (a wrong Cloudflare account or namespace ID, a wrong base path in
+	// front of Webdis or Upstash). It must not be taken for a missing
+	// session, or a misconfiguration would log everyone out.
+	ErrConfig = errors.New("kvstore: store misconfigured (not found at this URL)")
 	// ErrProtocol: the store answered something this client does not
 	// understand, or reported a command error (a Redis "ERR ..." reply
 	// arriving as HTTP 200 from Webdis, a Cloudflare 400).
@@ -120,7 +137,10 @@ func ctxErr(store, op string, ctx context.Context) error {
 func statusKind(code int) error {
 	switch {
 	case code == http.StatusNotFound:
-		return ErrNotFound
+		// No store here answers a missing key with a bare 404: Webdis
+		// and Upstash answer 200 with a nil reply, and Cloudflare's 404
+		// is checked for its own error code before this.
+		return ErrConfig
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return ErrUnauthorized
 	case code == http.StatusRequestEntityTooLarge:

@@ -29,6 +29,9 @@ type dialect interface {
 	set(ctx context.Context, key string, value []byte, secs int64) error
 	del(ctx context.Context, key string) error
 	touch(ctx context.Context, key string, secs int64) error
+	// setCond is SET with XX ("XX") or NX ("NX"); errors.ErrUnsupported
+	// where the API has no conditional write.
+	setCond(ctx context.Context, key string, value []byte, secs int64, cond string) (bool, error)
 	minTTL() int64
 	checkKey(op, key string) error
 }
@@ -92,6 +95,34 @@ func (h *HTTPKV) Touch(ctx context.Context, key string, ttl time.Duration) error
 		return err
 	}
 	return h.d.touch(ctx, key, secs)
+}
+
+// SetIfExists implements ConditionalSetter: SET ... XX EX on Upstash.
+// Cloudflare KV has no conditional write; there it returns an error
+// wrapping errors.ErrUnsupported.
+func (h *HTTPKV) SetIfExists(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return h.setCond(ctx, key, value, ttl, "XX")
+}
+
+// SetIfAbsent implements ConditionalSetter: SET ... NX EX on Upstash,
+// errors.ErrUnsupported on Cloudflare KV.
+func (h *HTTPKV) SetIfAbsent(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return h.setCond(ctx, key, value, ttl, "NX")
+}
+
+func (h *HTTPKV) setCond(ctx context.Context, key string, value []byte, ttl time.Duration, cond string) (bool, error) {
+	if key == "" {
+		return false, newErr(h.d.name(), "set", ErrBadKey, 0, "empty key")
+	}
+	key = h.prefix + key
+	if err := h.d.checkKey("set", key); err != nil {
+		return false, err
+	}
+	secs, err := ttlSeconds(h.d.name(), "set", ttl, h.d.minTTL())
+	if err != nil {
+		return false, err
+	}
+	return h.d.setCond(ctx, key, value, secs, cond)
 }
 
 func normRetries(n int) int {
@@ -228,11 +259,22 @@ func cfError(op string, status int, body []byte) error {
 		detail = strings.Join(parts, "; ")
 	}
 	kind := statusKind(status)
-	if status >= 200 && status < 300 {
+	switch {
+	case status >= 200 && status < 300:
 		kind = ErrProtocol // 2xx with success:false
+	case status == http.StatusNotFound && len(env.Errors) == 1 && env.Errors[0].Code == cfKeyNotFound:
+		kind = ErrNotFound
 	}
 	return newErr("cloudflare", op, kind, status, detail)
 }
+
+// cfKeyNotFound is the code of Cloudflare's documented answer to a read
+// of a missing key: 404 with {"code":10009,"message":"get: 'key not
+// found'"}. Any other 404 (code 7003 "Could not route to ...", 10013
+// namespace not found, a body that is not Cloudflare's envelope) means
+// the account ID, namespace ID or base URL is wrong, which must not pass
+// for a missing session: ErrConfig.
+const cfKeyNotFound = 10009
 
 func (c *cloudflare) get(ctx context.Context, key string) ([]byte, error) {
 	status, body, err := do(ctx, c.client, request{
@@ -277,8 +319,11 @@ func (c *cloudflare) del(ctx context.Context, key string) error {
 }
 
 func (c *cloudflare) touch(context.Context, string, int64) error {
-	e := newErr("cloudflare", "touch", errors.ErrUnsupported, 0, "Cloudflare KV changes a TTL only by rewriting the value")
-	return e
+	return newErr("cloudflare", "touch", errors.ErrUnsupported, 0, "Cloudflare KV changes a TTL only by rewriting the value")
+}
+
+func (c *cloudflare) setCond(context.Context, string, []byte, int64, string) (bool, error) {
+	return false, newErr("cloudflare", "set", errors.ErrUnsupported, 0, "Cloudflare KV has no conditional write")
 }
 
 func (c *cloudflare) write(ctx context.Context, op string, r request) error {
@@ -447,9 +492,31 @@ func (u *upstash) set(ctx context.Context, key string, value []byte, secs int64)
 	return nil
 }
 
+func (u *upstash) setCond(ctx context.Context, key string, value []byte, secs int64, cond string) (bool, error) {
+	if len(value) > u.maxVal {
+		return false, newErr("upstash", "set", ErrTooLarge, 0, "value over the configured limit")
+	}
+	res, err := u.command(ctx, "set", 64<<10, "SET", key, base64.StdEncoding.EncodeToString(value), cond, "EX", strconv.FormatInt(secs, 10))
+	switch {
+	case err != nil:
+		return false, err
+	case string(res) == `"OK"`:
+		return true, nil
+	case string(res) == "null": // the condition did not hold
+		return false, nil
+	}
+	return false, newErr("upstash", "set", ErrProtocol, 0, "SET answered neither OK nor null")
+}
+
 func (u *upstash) del(ctx context.Context, key string) error {
-	_, err := u.command(ctx, "delete", 64<<10, "DEL", key)
-	return err
+	res, err := u.command(ctx, "delete", 64<<10, "DEL", key)
+	if err != nil {
+		return err
+	}
+	if n, ok := intResult(res); !ok || n < 0 {
+		return newErr("upstash", "delete", ErrProtocol, 0, "DEL did not answer a count")
+	}
+	return nil
 }
 
 func (u *upstash) touch(ctx context.Context, key string, secs int64) error {
@@ -457,8 +524,11 @@ func (u *upstash) touch(ctx context.Context, key string, secs int64) error {
 	if err != nil {
 		return err
 	}
-	if string(res) == "0" {
+	switch string(res) {
+	case "1":
+		return nil
+	case "0":
 		return newErr("upstash", "touch", ErrNotFound, 0, "")
 	}
-	return nil
+	return newErr("upstash", "touch", ErrProtocol, 0, "EXPIRE answered neither 0 nor 1")
 }

@@ -113,31 +113,64 @@ func (m *Memory) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Set implements Store. It keeps a copy of value.
 func (m *Memory) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := ctxErr("memory", "set", ctx); err != nil {
-		return err
+	_, err := m.set(ctx, "set", key, value, ttl, setAlways)
+	return err
+}
+
+// SetIfExists implements ConditionalSetter.
+func (m *Memory) SetIfExists(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return m.set(ctx, "set", key, value, ttl, setIfExists)
+}
+
+// SetIfAbsent implements ConditionalSetter.
+func (m *Memory) SetIfAbsent(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return m.set(ctx, "set", key, value, ttl, setIfAbsent)
+}
+
+// setMode is the condition of a write.
+type setMode int
+
+const (
+	setAlways setMode = iota
+	setIfExists
+	setIfAbsent
+)
+
+func (m *Memory) set(ctx context.Context, op, key string, value []byte, ttl time.Duration, mode setMode) (bool, error) {
+	if err := ctxErr("memory", op, ctx); err != nil {
+		return false, err
 	}
-	if err := checkKey("memory", "set", key, key); err != nil {
-		return err
+	if err := checkKey("memory", op, key, key); err != nil {
+		return false, err
 	}
-	secs, err := ttlSeconds("memory", "set", ttl, 1)
+	secs, err := ttlSeconds("memory", op, ttl, 1)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(value) > m.cfg.MaxValueBytes || int64(len(key)+len(value)) > m.cfg.MaxBytes {
-		return newErr("memory", "set", ErrTooLarge, 0, "value over the configured limit")
+		return false, newErr("memory", op, ErrTooLarge, 0, "value over the configured limit")
 	}
-	e := &memEntry{key: key, value: append([]byte(nil), value...), expires: m.cfg.Now().Add(time.Duration(secs) * time.Second)}
+	now := m.cfg.Now()
+	e := &memEntry{key: key, value: append([]byte(nil), value...), expires: now.Add(time.Duration(secs) * time.Second)}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if el, ok := m.items[key]; ok {
+	el, ok := m.items[key]
+	if ok && !now.Before(el.Value.(*memEntry).expires) {
+		m.remove(el) // expired: as good as absent
+		ok = false
+	}
+	if mode == setIfExists && !ok || mode == setIfAbsent && ok {
+		return false, nil
+	}
+	if ok {
 		m.remove(el)
 	}
-	el := m.lru.PushFront(e)
+	el = m.lru.PushFront(e)
 	m.items[key] = el
 	heap.Push(&m.exp, el)
 	m.bytes += entrySize(e)
 	m.evict()
-	return nil
+	return true, nil
 }
 
 // Delete implements Store.

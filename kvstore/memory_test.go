@@ -12,7 +12,7 @@ import (
 )
 
 func TestMemoryConformance(t *testing.T) {
-	conformance(t, kvstore.NewMemory(kvstore.MemoryConfig{}), "", storeCaps{binaryKeys: true, touch: true})
+	conformance(t, kvstore.NewMemory(kvstore.MemoryConfig{}), "", storeCaps{binaryKeys: true, touch: true, conditional: true})
 }
 
 // clock is a manual clock for expiry tests: no sleeping, no timing.

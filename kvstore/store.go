@@ -33,14 +33,34 @@ type Toucher interface {
 	Touch(ctx context.Context, key string, ttl time.Duration) error
 }
 
+// ConditionalSetter is implemented by stores with atomic conditional
+// writes (Redis SET with XX or NX). Each reports whether it wrote; a
+// write that did not happen is not an error. A store that lacks them
+// for some configuration (HTTPKV on Cloudflare) returns an error
+// wrapping errors.ErrUnsupported.
+//
+// Sessions uses them so that a session deleted by one request (a
+// logout) is never written back by another that loaded it earlier.
+type ConditionalSetter interface {
+	// SetIfExists stores value under key for ttl only when key exists,
+	// in one atomic step: a concurrent Delete either happens after it
+	// or makes it write nothing.
+	SetIfExists(ctx context.Context, key string, value []byte, ttl time.Duration) (stored bool, err error)
+	// SetIfAbsent stores value under key for ttl only when key does
+	// not exist, in one atomic step.
+	SetIfAbsent(ctx context.Context, key string, value []byte, ttl time.Duration) (stored bool, err error)
+}
+
 // Refresh extends key's lifetime to ttl: with Touch when the store has
-// it, otherwise by writing value again (Cloudflare's only way). When the
-// key has vanished meanwhile (expired or evicted), it writes value, so a
-// live session is not lost to a refresh.
+// it, otherwise by writing value again (Cloudflare's only way). When
+// Touch finds the key gone (deleted, expired or evicted) Refresh returns
+// that error, wrapping ErrNotFound, and writes nothing: a refresh must
+// not bring back a key that a concurrent Delete removed. The re-put on
+// a store without Touch is a blind write; Sessions.Refresh guards it.
 func Refresh(ctx context.Context, s Store, key string, value []byte, ttl time.Duration) error {
 	if t, ok := s.(Toucher); ok {
 		err := t.Touch(ctx, key, ttl)
-		if err == nil || !(errors.Is(err, errors.ErrUnsupported) || errors.Is(err, ErrNotFound)) {
+		if !errors.Is(err, errors.ErrUnsupported) {
 			return err
 		}
 	}

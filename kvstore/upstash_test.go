@@ -34,7 +34,7 @@ func TestUpstash(t *testing.T) {
 	if s.Dialect() != "upstash" {
 		t.Fatalf("Dialect = %q", s.Dialect())
 	}
-	conformance(t, s, "conf:", storeCaps{binaryKeys: false, touch: true})
+	conformance(t, s, "conf:", storeCaps{binaryKeys: false, touch: true, conditional: true})
 
 	t.Run("stored base64 with a whole-second TTL", func(t *testing.T) {
 		if err := s.Set(ctx, "b64", []byte{0, 0xff, 'x'}, 1500*time.Millisecond); err != nil {

@@ -40,15 +40,19 @@ type WebdisConfig struct {
 
 // Webdis is a Store talking to Redis through Webdis's HTTP interface.
 //
-// Each operation is one request: GET /GET/<key>?type=application/octet-stream,
-// PUT /SETEX/<key>/<ttl> with the value as the body, GET /DEL/<key> and
-// GET /EXPIRE/<key>/<ttl>. The Webdis ACL needs to allow exactly GET,
-// SETEX, DEL and EXPIRE to the configured user.
+// Each operation is one request: GET /GET/<key>.raw (the reply in
+// Redis's own wire format, binary-safe, with a missing key as a nil
+// reply), PUT /SETEX/<key>/<ttl> with the value as the body, GET
+// /DEL/<key>, GET /EXPIRE/<key>/<ttl>, and for the conditional writes
+// POST / with the command SET/<key>/<value>/XX|NX/EX/<ttl> as the body,
+// every byte of key and value outside [A-Za-z0-9_-] percent-encoded
+// (Webdis appends a PUT body as the last argument, and SET needs the
+// value second). The Webdis ACL needs to allow exactly GET, SET, SETEX,
+// DEL and EXPIRE to the configured user.
 //
-// Values are stored as one format byte (0x01) followed by the value. The
-// octet-stream read returns a Redis error reply in-band, as a 200 body
-// starting with '-', and Webdis cannot store an empty PUT body; the
-// format byte makes both unambiguous.
+// Values are stored as one format byte (0x01) followed by the value, so
+// that an empty value is still a PUT body Webdis stores, and a value not
+// written by this package is recognised.
 type Webdis struct {
 	base    string
 	user    string
@@ -154,48 +158,145 @@ func (w *Webdis) Get(ctx context.Context, key string) ([]byte, error) {
 	return retryRead(ctx, w.retries, func() ([]byte, error) {
 		status, body, err := do(ctx, w.client, request{
 			store: "webdis", op: "get", method: http.MethodGet,
-			url:  w.base + "/GET/" + k + "?type=application/octet-stream",
-			auth: w.auth, limit: int64(w.maxVal) + 1,
+			// The .raw suffix cannot come from the key, whose dots are
+			// percent-encoded.
+			url:  w.base + "/GET/" + k + ".raw",
+			auth: w.auth, limit: int64(w.maxVal) + 1 + 32,
 		})
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case status == http.StatusNotFound: // Webdis's answer to a nil reply in a typed read
-			return nil, newErr("webdis", "get", ErrNotFound, 0, "")
-		case status != http.StatusOK:
+		if status != http.StatusOK {
+			// Webdis answers a missing key with 200 and a nil reply,
+			// so a 404 is not "no such key": it is a URL that does not
+			// reach Webdis (a wrong path behind a proxy), ErrConfig.
 			return nil, newErr("webdis", "get", statusKind(status), status, "")
-		case len(body) > 0 && body[0] == webdisFormat:
-			return body[1:], nil
-		case len(body) > 0 && body[0] == '-': // a Redis error reply, in-band
-			msg := string(body[1:])
-			return nil, newErr("webdis", "get", redisErrKind(msg), status, msg)
-		default:
-			return nil, newErr("webdis", "get", ErrProtocol, status, "value not written by kvstore (unknown format byte)")
 		}
+		return parseRawGet(body, status)
 	})
+}
+
+// parseRawGet reads the reply of GET in Redis's wire format (RESP2):
+// "$<n>\r\n<n bytes>\r\n", "$-1\r\n" for a missing key, or
+// "-<message>\r\n" for an error.
+func parseRawGet(body []byte, status int) ([]byte, error) {
+	line, rest, ok := bytes.Cut(body, []byte("\r\n"))
+	switch {
+	case !ok || len(line) == 0:
+		return nil, newErr("webdis", "get", ErrProtocol, status, "reply is not in Redis's wire format")
+	case line[0] == '-':
+		msg := string(line[1:])
+		return nil, newErr("webdis", "get", redisErrKind(msg), status, msg)
+	case line[0] != '$':
+		return nil, newErr("webdis", "get", ErrProtocol, status, "reply is not a string")
+	case string(line) == "$-1" && len(rest) == 0:
+		return nil, newErr("webdis", "get", ErrNotFound, 0, "")
+	}
+	n, err := strconv.Atoi(string(line[1:]))
+	if err != nil || n < 0 || len(rest) != n+2 || !bytes.HasSuffix(rest, []byte("\r\n")) {
+		return nil, newErr("webdis", "get", ErrProtocol, status, "reply length does not match")
+	}
+	v := rest[:n]
+	if n == 0 || v[0] != webdisFormat {
+		return nil, newErr("webdis", "get", ErrProtocol, status, "value not written by kvstore (unknown format byte)")
+	}
+	return v[1:], nil
 }
 
 // Set implements Store: PUT /SETEX/<key>/<seconds> with the value as body.
 func (w *Webdis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	k, err := w.key("set", key)
+	k, secs, err := w.writeArgs(key, value, ttl)
 	if err != nil {
 		return err
-	}
-	secs, err := ttlSeconds("webdis", "set", ttl, 1)
-	if err != nil {
-		return err
-	}
-	if len(value) > w.maxVal {
-		return newErr("webdis", "set", ErrTooLarge, 0, "value over the configured limit")
 	}
 	body := make([]byte, 0, len(value)+1)
 	body = append(append(body, webdisFormat), value...)
-	_, err = w.command(ctx, "set", "SETEX", request{
+	res, err := w.command(ctx, "set", "SETEX", request{
 		method: http.MethodPut, url: w.base + "/SETEX/" + k + "/" + strconv.FormatInt(secs, 10),
 		body: body, contentType: "application/octet-stream",
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	if !isOK(res) {
+		return newErr("webdis", "set", ErrProtocol, http.StatusOK, "SETEX did not answer OK")
+	}
+	return nil
+}
+
+// SetIfExists implements ConditionalSetter with SET ... XX EX.
+func (w *Webdis) SetIfExists(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return w.setCond(ctx, key, value, ttl, "XX")
+}
+
+// SetIfAbsent implements ConditionalSetter with SET ... NX EX.
+func (w *Webdis) SetIfAbsent(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return w.setCond(ctx, key, value, ttl, "NX")
+}
+
+// setCond sends SET key value XX|NX EX secs as a POSTed command: Webdis
+// would append a PUT body after the options, where SET does not take
+// its value. The value is percent-encoded like a key, which Webdis
+// decodes byte for byte.
+func (w *Webdis) setCond(ctx context.Context, key string, value []byte, ttl time.Duration, cond string) (bool, error) {
+	k, secs, err := w.writeArgs(key, value, ttl)
+	if err != nil {
+		return false, err
+	}
+	var b strings.Builder
+	b.Grow(len(k) + 3*len(value) + 40)
+	b.WriteString("SET/")
+	b.WriteString(k)
+	b.WriteString("/%01") // the format byte
+	b.WriteString(encodeKey(string(value)))
+	b.WriteString("/" + cond + "/EX/")
+	b.WriteString(strconv.FormatInt(secs, 10))
+	res, err := w.command(ctx, "set", "SET", request{
+		method: http.MethodPost, url: w.base + "/", body: []byte(b.String()),
+	})
+	switch {
+	case err != nil:
+		return false, err
+	case isOK(res):
+		return true, nil
+	case string(res) == "null": // the condition did not hold
+		return false, nil
+	}
+	return false, newErr("webdis", "set", ErrProtocol, http.StatusOK, "SET answered neither OK nor nil")
+}
+
+// writeArgs checks a write's key, TTL and value size before any request.
+func (w *Webdis) writeArgs(key string, value []byte, ttl time.Duration) (string, int64, error) {
+	k, err := w.key("set", key)
+	if err != nil {
+		return "", 0, err
+	}
+	secs, err := ttlSeconds("webdis", "set", ttl, 1)
+	if err != nil {
+		return "", 0, err
+	}
+	if len(value) > w.maxVal {
+		return "", 0, newErr("webdis", "set", ErrTooLarge, 0, "value over the configured limit")
+	}
+	return k, secs, nil
+}
+
+// isOK reports whether a command's result is Redis's +OK, which Webdis
+// renders as [true,"OK"].
+func isOK(res json.RawMessage) bool {
+	var st []json.RawMessage
+	if json.Unmarshal(res, &st) != nil || len(st) != 2 {
+		return false
+	}
+	var good bool
+	var msg string
+	return json.Unmarshal(st[0], &good) == nil && good && json.Unmarshal(st[1], &msg) == nil && msg == "OK"
+}
+
+// intResult parses an integer reply.
+func intResult(res json.RawMessage) (int64, bool) {
+	n, err := strconv.ParseInt(string(res), 10, 64)
+	return n, err == nil
 }
 
 // Delete implements Store.
@@ -204,8 +305,14 @@ func (w *Webdis) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.command(ctx, "delete", "DEL", request{method: http.MethodGet, url: w.base + "/DEL/" + k})
-	return err
+	res, err := w.command(ctx, "delete", "DEL", request{method: http.MethodGet, url: w.base + "/DEL/" + k})
+	if err != nil {
+		return err
+	}
+	if n, ok := intResult(res); !ok || n < 0 {
+		return newErr("webdis", "delete", ErrProtocol, http.StatusOK, "DEL did not answer a count")
+	}
+	return nil
 }
 
 // Touch implements Toucher with EXPIRE.
@@ -224,15 +331,19 @@ func (w *Webdis) Touch(ctx context.Context, key string, ttl time.Duration) error
 	if err != nil {
 		return err
 	}
-	if string(res) == "0" { // EXPIRE on a missing key
+	switch string(res) {
+	case "1":
+		return nil
+	case "0": // EXPIRE on a missing key
 		return newErr("webdis", "touch", ErrNotFound, 0, "")
 	}
-	return nil
+	return newErr("webdis", "touch", ErrProtocol, http.StatusOK, "EXPIRE answered neither 0 nor 1")
 }
 
 // command sends a request whose JSON answer is {"CMD": result} and
 // returns result. A Redis error arrives as HTTP 200 with
-// {"CMD":[false,"ERR ..."]}; it is turned into an error here.
+// {"CMD":[false,"ERR ..."]}; it is turned into an error here. The
+// caller checks that result has the shape its command answers.
 func (w *Webdis) command(ctx context.Context, op, cmd string, r request) (json.RawMessage, error) {
 	r.store, r.op, r.auth, r.limit = "webdis", op, w.auth, 64<<10
 	status, body, err := do(ctx, w.client, r)
@@ -250,16 +361,13 @@ func (w *Webdis) command(ctx context.Context, op, cmd string, r request) (json.R
 	if !ok || len(reply) != 1 {
 		return nil, newErr("webdis", op, ErrProtocol, status, "reply does not name the command")
 	}
-	// A status or error reply is [ok, "message"].
+	// An error reply is [false, "message"].
 	var st []json.RawMessage
 	if json.Unmarshal(res, &st) == nil && len(st) == 2 {
 		var good bool
 		var msg string
-		if json.Unmarshal(st[0], &good) == nil && json.Unmarshal(st[1], &msg) == nil {
-			if !good {
-				return nil, newErr("webdis", op, redisErrKind(msg), status, msg)
-			}
-			return res, nil
+		if json.Unmarshal(st[0], &good) == nil && !good && json.Unmarshal(st[1], &msg) == nil {
+			return nil, newErr("webdis", op, redisErrKind(msg), status, msg)
 		}
 	}
 	return res, nil

@@ -31,7 +31,7 @@ func newWebdis(t testing.TB, w *servicetest.Webdis, mod func(*kvstore.WebdisConf
 
 func TestWebdisConformance(t *testing.T) {
 	_, w := sharedWebdis(t)
-	conformance(t, newWebdis(t, w, nil), "conf:", storeCaps{binaryKeys: true, touch: true})
+	conformance(t, newWebdis(t, w, nil), "conf:", storeCaps{binaryKeys: true, touch: true, conditional: true})
 }
 
 // TestWebdisQuirks checks, against the real Webdis and Redis, each quirk
@@ -101,9 +101,10 @@ func TestWebdisQuirks(t *testing.T) {
 		}
 	})
 	t.Run("ACL denies everything else", func(t *testing.T) {
-		// Webdis matches ACL entries by prefix, so SETEX would enable SET;
-		// the starter disables it. Nothing but the store's commands runs.
-		for _, path := range []string{"/SET/quirk:acl/x", "/KEYS/*", "/FLUSHALL", "/INCR/quirk:n", "/CONFIG/GET/*", "/EXPIREAT/quirk:x/1"} {
+		// Webdis matches ACL entries by prefix, so SETEX would enable SET
+		// and GETSET would enable GET; the starter disables every such
+		// shadow not asked for. Nothing but the store's commands runs.
+		for _, path := range []string{"/KEYS/*", "/FLUSHALL", "/INCR/quirk:n", "/CONFIG/GET/*", "/EXPIREAT/quirk:x/1", "/SETRANGE/quirk:x/0/y", "/GETSET/quirk:x/y", "/EVAL/return%201/0", "/PEXPIRE/quirk:x/1"} {
 			req, _ := http.NewRequest(http.MethodGet, w.URL+path, nil)
 			req.SetBasicAuth(w.User, w.Password)
 			resp, err := http.DefaultClient.Do(req)

@@ -15,7 +15,8 @@ import (
 
 // WebdisConfig is what a test may choose about the Webdis it starts.
 // The zero value gives a Webdis that allows exactly the commands a
-// session store needs (GET SETEX DEL EXPIRE PING) to one Basic-auth user.
+// session store needs (GET SET SETEX DEL EXPIRE PING) to one Basic-auth
+// user.
 type WebdisConfig struct {
 	// User and Password for http_basic_auth; "crumb" and a fixed test
 	// password when empty.
@@ -32,8 +33,10 @@ type WebdisConfig struct {
 }
 
 // DefaultWebdisCommands are the Redis commands kvstore's Webdis client
-// sends.
-var DefaultWebdisCommands = []string{"GET", "SETEX", "DEL", "EXPIRE", "PING"}
+// sends. SET is there for its conditional writes (SET ... XX|NX EX),
+// which keep a deleted session deleted; Webdis's ACL cannot restrict a
+// command's arguments.
+var DefaultWebdisCommands = []string{"GET", "SET", "SETEX", "DEL", "EXPIRE", "PING"}
 
 // prefixCommands are real Redis commands that are a proper prefix of
 // another command. Webdis 0.1.9 compares an ACL entry with the request's
