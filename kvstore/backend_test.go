@@ -73,16 +73,19 @@ func (c *counting) calls() [4]int64 {
 // app is a real http.Server (httptest) running cookiestore over a
 // kvstore Backend, with a manual clock and a recorded error hook.
 type app struct {
-	srv    *httptest.Server
-	clk    *clock
-	mu     sync.Mutex
-	errs   []error
-	served atomic.Int64 // handler bodies written
+	srv *httptest.Server
+	clk *clock
+	// entered and release pace the /hold handler: it signals entered
+	// once it has the session, then waits for release.
+	entered, release chan struct{}
+	mu               sync.Mutex
+	errs             []error
+	served           atomic.Int64 // handler bodies written
 }
 
 func newApp(t testing.TB, store kvstore.Store, mod func(*cookiestore.Options[account])) *app {
 	t.Helper()
-	a := &app{clk: &clock{now: time.Now()}}
+	a := &app{clk: &clock{now: time.Now()}, entered: make(chan struct{}, 1), release: make(chan struct{})}
 	k, err := keys.Generate(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +137,16 @@ func newApp(t testing.TB, store kvstore.Store, mod func(*cookiestore.Options[acc
 		w.Header().Set("X-Sid", s.ID())
 		a.served.Add(1)
 		io.WriteString(w, "logged in")
+	})
+	mux.HandleFunc("/hold", func(w http.ResponseWriter, r *http.Request) {
+		s := st.Get(r.Context())
+		if r.URL.Query().Has("change") {
+			s.Data.N++
+		}
+		a.entered <- struct{}{}
+		<-a.release
+		a.served.Add(1)
+		io.WriteString(w, "held "+s.Data.User)
 	})
 	mux.HandleFunc("/logout", func(w http.ResponseWriter, r *http.Request) {
 		st.Get(r.Context()).Destroy()

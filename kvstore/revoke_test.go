@@ -1,0 +1,278 @@
+package kvstore_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crumbkit/crumb"
+	"github.com/crumbkit/crumb/cookiestore"
+	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/kvstore"
+	"github.com/crumbkit/crumb/signed"
+)
+
+// revocationStores are the stores a revocation must hold on: Memory,
+// Webdis and Upstash with conditional writes, and Cloudflare (the
+// documented fake) with tombstones only.
+func revocationStores(t *testing.T) []struct {
+	name  string
+	store func(t *testing.T) kvstore.Store
+} {
+	return []struct {
+		name  string
+		store func(t *testing.T) kvstore.Store
+	}{
+		{"memory", func(t *testing.T) kvstore.Store { return kvstore.NewMemory(kvstore.MemoryConfig{}) }},
+		{"webdis", func(t *testing.T) kvstore.Store { _, w := sharedWebdis(t); return newWebdis(t, w, nil) }},
+		{"upstash", func(t *testing.T) kvstore.Store { return newUpstash(t, sharedUpstash(t), nil) }},
+		{"cloudflare", func(t *testing.T) kvstore.Store { f, srv := newFakeCloudflare(t); return newCloudflare(t, f, srv, nil) }},
+	}
+}
+
+// engine is cookiestore's engine (LoadHeader, Commit) over a kvstore
+// Backend, with a manual clock, so a test can interleave two requests
+// of one session exactly.
+type engine struct {
+	st       *cookiestore.Store[account]
+	clk      *clock
+	sessions *kvstore.Sessions // the same records, as the Backend stores them
+}
+
+func newEngine(t *testing.T, store kvstore.Store, prefix string) *engine {
+	t.Helper()
+	e := &engine{clk: &clock{now: time.Now()}}
+	ring, err := keys.GenerateRing(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.st, err = cookiestore.New(signed.New(ring, crumb.WithClock(e.clk.Now)), cookiestore.Options[account]{
+		IdleTimeout: 24 * time.Hour,
+		Now:         e.clk.Now,
+		Backend:     kvstore.NewBackend(store, kvstore.BackendOptions{Prefix: prefix, Now: e.clk.Now}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sessions = kvstore.NewSessions(store)
+	e.sessions.Prefix = prefix
+	return e
+}
+
+// load is the start of a request carrying cookie ("" for none).
+func (e *engine) load(t *testing.T, cookie string) *cookiestore.Session[account] {
+	t.Helper()
+	s, err := e.st.LoadHeader(context.Background(), cookie)
+	if err != nil && cookie != "" {
+		t.Fatalf("LoadHeader: %v", err)
+	}
+	return s
+}
+
+// commit ends a request and returns the Cookie header a browser would
+// send next.
+func (e *engine) commit(t *testing.T, s *cookiestore.Session[account]) string {
+	t.Helper()
+	lines, err := e.st.Commit(context.Background(), s)
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	cookie, _, _ := strings.Cut(lines[0], ";")
+	return cookie
+}
+
+// TestRevocationIsNotUndone: a request that loaded the session before a
+// concurrent logout (or a login that regenerated the ID) must not bring
+// the record back when it saves, whether its save is an idle renewal
+// (Touch) or a change (Set); and the old cookie must open nothing after.
+func TestRevocationIsNotUndone(t *testing.T) {
+	revokers := []struct {
+		name   string
+		revoke func(s *cookiestore.Session[account])
+	}{
+		{"logout", func(s *cookiestore.Session[account]) { s.Destroy() }},
+		{"login elsewhere", func(s *cookiestore.Session[account]) { s.Regenerate(); s.Data.User = "admin" }},
+	}
+	saves := []struct {
+		name   string
+		later  time.Duration // between the first save and the racing requests
+		change bool
+	}{
+		{"renewal", 7 * time.Hour, false}, // past RenewFraction (6 h of 24 h): a Touch
+		{"change", time.Minute, true},     // a Set of an existing ID
+	}
+	for _, st := range revocationStores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			store := st.store(t)
+			for _, rv := range revokers {
+				for _, sv := range saves {
+					t.Run(rv.name+"/"+sv.name, func(t *testing.T) {
+						e := newEngine(t, store, "revoke:"+st.name+":")
+						s := e.load(t, "")
+						s.Data.User = "ada"
+						cookie := e.commit(t, s)
+						id := s.ID()
+						e.clk.Add(sv.later)
+
+						a := e.load(t, cookie) // request A starts
+						b := e.load(t, cookie) // request B starts
+						rv.revoke(b)
+						e.commit(t, b) // B logs out: record deleted
+						if sv.change {
+							a.Data.N++
+						}
+						lines, err := e.st.Commit(context.Background(), a)
+						if err == nil || lines != nil {
+							t.Fatalf("A's commit after the revocation: %v, %d cookie lines; want an error and none", err, len(lines))
+						}
+						if !errors.Is(err, cookiestore.ErrBackend) || !errors.Is(err, cookiestore.ErrMissing) || !errors.Is(err, kvstore.ErrNotFound) {
+							t.Fatalf("A's commit: %v, want ErrBackend, ErrMissing and ErrNotFound", err)
+						}
+						if _, data, err := e.sessions.Load(context.Background(), id); !errors.Is(err, kvstore.ErrNotFound) {
+							t.Fatalf("the revoked record is back in the store (%d bytes, %v)", len(data), err)
+						}
+						c, err := e.st.LoadHeader(context.Background(), cookie)
+						if !errors.Is(err, cookiestore.ErrMissing) || !c.IsNew() || c.Data.User != "" {
+							t.Fatalf("the old cookie after the revocation: %v, user %q; want a fresh session", err, c.Data.User)
+						}
+					})
+				}
+			}
+			t.Run("new and live sessions are still saved", func(t *testing.T) {
+				e := newEngine(t, store, "live:"+st.name+":")
+				s := e.load(t, "")
+				s.Data.User = "ada"
+				cookie := e.commit(t, s)
+				s = e.load(t, cookie)
+				s.Data.N = 5
+				if c := e.commit(t, s); c == "" {
+					t.Fatal("a change sent no cookie")
+				}
+				e.clk.Add(7 * time.Hour)
+				s = e.load(t, cookie)
+				if c := e.commit(t, s); c == "" {
+					t.Fatal("a renewal sent no cookie")
+				} else {
+					cookie = c
+				}
+				s = e.load(t, cookie)
+				if s.Data.User != "ada" || s.Data.N != 5 {
+					t.Fatalf("after change and renewal: %+v", s.Data)
+				}
+				// Login: a fresh ID is created, the old one revoked.
+				s.Regenerate()
+				next := e.commit(t, s)
+				if s = e.load(t, next); s.Data.User != "ada" {
+					t.Fatalf("after Regenerate: %+v", s.Data)
+				}
+				if c, err := e.st.LoadHeader(context.Background(), cookie); !errors.Is(err, cookiestore.ErrMissing) || c.Data.User != "" {
+					t.Fatalf("pre-login cookie: %v, %+v", err, c.Data)
+				}
+			})
+		})
+	}
+}
+
+// TestRevocationThroughTheMiddleware is the reviewer's scenario over a
+// real http.Server: request A holds the session while B logs out; A
+// must then answer the failure status with no cookie and none of its
+// handler's output, and the old cookie must open a fresh session.
+func TestRevocationThroughTheMiddleware(t *testing.T) {
+	for _, change := range []bool{false, true} {
+		name := "renewal"
+		path := "/hold"
+		if change {
+			name, path = "change", "/hold?change=1"
+		}
+		t.Run(name, func(t *testing.T) {
+			a := newApp(t, kvstore.NewMemory(kvstore.MemoryConfig{}), nil)
+			res := a.do(t, "/set?u=ada", nil)
+			cookie := res.cookie
+			a.clk.Add(7 * time.Hour) // renewal due
+
+			done := make(chan reply, 1)
+			go func() { done <- a.do(t, path, cookie) }()
+			<-a.entered
+			if res = a.do(t, "/logout", cookie); res.status != 200 || res.cookie == nil || res.cookie.MaxAge >= 0 {
+				t.Fatalf("/logout: %d %+v", res.status, res.cookie)
+			}
+			close(a.release)
+			held := <-done
+			if held.status != http.StatusServiceUnavailable || held.cookie != nil || strings.Contains(held.body, "ada") {
+				t.Fatalf("request racing the logout: %d %q, cookie sent: %v; want 503, no cookie, no session data", held.status, held.body, held.cookie != nil)
+			}
+			if err := a.lastErr(); !errors.Is(err, cookiestore.ErrMissing) {
+				t.Fatalf("error hook: %v, want ErrMissing", err)
+			}
+			if res = a.do(t, "/get", cookie); res.status != 200 || res.body != "" {
+				t.Fatalf("old cookie after logout: %d %q, want a fresh session", res.status, res.body)
+			}
+		})
+	}
+}
+
+// TestSessionsKeepDeletedSessionsDeleted checks Sessions directly, on
+// each store: after Delete, neither Save nor Refresh writes the record
+// back, and Delete leaves a tombstone with RevokedTTL.
+func TestSessionsKeepDeletedSessionsDeleted(t *testing.T) {
+	ctx := context.Background()
+	for _, st := range revocationStores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			s := kvstore.NewSessions(st.store(t))
+			s.Prefix = "tomb:" + st.name + ":"
+			s.RevokedTTL = 90 * time.Second
+			id := kvstore.NewSessionID()
+			if err := s.Save(ctx, id, []byte("v1"), time.Hour); err != nil {
+				t.Fatalf("Save of a new ID: %v", err)
+			}
+			if err := s.Save(ctx, id, []byte("v2"), time.Hour); err != nil {
+				t.Fatalf("Save of a live ID: %v", err)
+			}
+			if err := s.Refresh(ctx, id, []byte("v2"), time.Hour); err != nil {
+				t.Fatalf("Refresh of a live ID: %v", err)
+			}
+			if err := s.Delete(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Store.Get(ctx, s.Prefix+"r:"+id.StoreKey()); err != nil {
+				t.Fatalf("no tombstone after Delete: %v", err)
+			}
+			if err := s.Save(ctx, id, []byte("v3"), time.Hour); !errors.Is(err, kvstore.ErrNotFound) {
+				t.Fatalf("Save after Delete: %v, want ErrNotFound", err)
+			}
+			if err := s.Refresh(ctx, id, []byte("v3"), time.Hour); !errors.Is(err, kvstore.ErrNotFound) {
+				t.Fatalf("Refresh after Delete: %v, want ErrNotFound", err)
+			}
+			if _, data, err := s.Load(ctx, id.Encode()); !errors.Is(err, kvstore.ErrNotFound) {
+				t.Fatalf("deleted session came back: %q, %v", data, err)
+			}
+			// A record that merely vanished (expired, evicted) is not
+			// renewed either; a change re-creates it, since without a
+			// tombstone it cannot be told from a new session.
+			other := kvstore.NewSessionID()
+			if err := s.Refresh(ctx, other, []byte("x"), time.Hour); st.name != "cloudflare" && !errors.Is(err, kvstore.ErrNotFound) {
+				t.Fatalf("Refresh of a missing record: %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// The tombstone's TTL is RevokedTTL, checked where Redis can be asked.
+func TestTombstoneTTL(t *testing.T) {
+	r, w := sharedWebdis(t)
+	s := kvstore.NewSessions(newWebdis(t, w, nil))
+	s.Prefix = "tombttl:"
+	id := kvstore.NewSessionID()
+	if err := s.Delete(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := redisDo(t, r.Addr, "TTL", "tombttl:r:"+id.StoreKey()); ttl != "900" && ttl != "899" {
+		t.Fatalf("tombstone TTL %v, want DefaultRevokedTTL (900 s)", ttl)
+	}
+}
