@@ -27,13 +27,32 @@
 //     network call: a forged or malformed ID never reaches the store.
 //     (It should also have come out of a signed cookie; the format check
 //     is the second fence, not the first.)
-//   - A SessionID prints redacted with %v and %s; only Encode gives the
-//     text for the cookie.
-//   - Errors wrap exactly one sentinel (ErrNotFound, ErrUnavailable,
-//     ErrUnauthorized, ErrTooLarge, ErrTimeout, ErrBadKey, ErrBadTTL,
-//     ErrProtocol) and never hold a key, a value, a token or a password.
-//     Transport errors are stripped of the request URL, which holds the
-//     key.
+//   - A SessionID is redacted in every fmt verb (Format), in log/slog
+//     (LogValue) and in encoders (MarshalJSON, MarshalText); only Encode
+//     gives the text for the cookie. fmt bypasses those methods for an
+//     unexported struct field and for %p of a non-pointer (go vet reports
+//     the latter): do not put a SessionID there.
+//   - A deleted session stays deleted: Delete writes a tombstone, then
+//     removes the record, and no save or idle renewal writes it back. On
+//     stores with atomic conditional writes (Memory, Webdis, Upstash)
+//     this holds against any concurrent request; on Cloudflare KV it is
+//     as good as that store's consistency allows (docs/kvstore.md).
+//   - A store pointed at the wrong place (an HTTP 404 that is not the
+//     store's "no such key") is ErrConfig, and Backend reports it, like
+//     any failure other than a missing record, as a failure rather than a
+//     missing session: a misconfiguration or an outage must not look like
+//     everyone being logged out.
+//   - Every store error is an *Error whose Kind is exactly one of
+//     ErrNotFound, ErrUnavailable, ErrUnauthorized, ErrTooLarge,
+//     ErrTimeout, ErrBadKey, ErrBadTTL, ErrConfig and ErrProtocol, or
+//     errors.ErrUnsupported for an operation the store lacks (Touch and
+//     the conditional writes on Cloudflare KV). Some errors wrap more
+//     besides: ErrTimeout also wraps ctx.Err(), a transport failure its
+//     cause, Sessions.Regenerate's partial failure joins ErrStaleSession
+//     with the store's error, and Backend's errors for a missing or
+//     revoked session also wrap cookiestore.ErrMissing. None holds a key,
+//     a value, a token or a password. Transport errors are stripped of
+//     the request URL, which holds the key.
 //   - Keys are percent-encoded byte by byte, so no key can inject a
 //     Webdis argument, an output format or a path segment.
 //   - Every write sets a TTL (rounded up to whole seconds; at least 60 s

@@ -276,3 +276,46 @@ func TestTombstoneTTL(t *testing.T) {
 		t.Fatalf("tombstone TTL %v, want DefaultRevokedTTL (900 s)", ttl)
 	}
 }
+
+// raceStore runs hook inside SetIfAbsent, before the write: a logout
+// landing between Save's tombstone check and its create.
+type raceStore struct {
+	*kvstore.Memory
+	hook func()
+}
+
+func (r *raceStore) SetIfAbsent(ctx context.Context, key string, v []byte, ttl time.Duration) (bool, error) {
+	if r.hook != nil {
+		r.hook()
+		r.hook = nil
+	}
+	return r.Memory.SetIfAbsent(ctx, key, v, ttl)
+}
+
+// A record that vanished (expired, evicted) is re-created by a change,
+// since without a tombstone it cannot be told from a new session; but a
+// logout landing just before the create still wins.
+func TestSaveAfterVanishedRecordRespectsALateLogout(t *testing.T) {
+	ctx := context.Background()
+	store := &raceStore{Memory: kvstore.NewMemory(kvstore.MemoryConfig{})}
+	s := kvstore.NewSessions(store)
+	id := kvstore.NewSessionID()
+
+	if err := s.Save(ctx, id, []byte("vanished, then changed"), time.Hour); err != nil {
+		t.Fatalf("Save of a missing record with no tombstone: %v", err)
+	}
+	if err := s.Store.Delete(ctx, s.Prefix+id.StoreKey()); err != nil { // evicted
+		t.Fatal(err)
+	}
+	store.hook = func() {
+		if err := s.Delete(ctx, id); err != nil { // the logout, mid-Save
+			t.Error(err)
+		}
+	}
+	if err := s.Save(ctx, id, []byte("must not stay"), time.Hour); !errors.Is(err, kvstore.ErrNotFound) {
+		t.Fatalf("Save racing a logout: %v, want ErrNotFound", err)
+	}
+	if _, data, err := s.Load(ctx, id.Encode()); !errors.Is(err, kvstore.ErrNotFound) {
+		t.Fatalf("the logged-out record stayed: %q, %v", data, err)
+	}
+}

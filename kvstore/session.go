@@ -188,10 +188,11 @@ func (s *Sessions) get(ctx context.Context, id SessionID) ([]byte, error) {
 // On a store with conditional writes (ConditionalSetter: Memory,
 // Webdis, Upstash) it first overwrites only if the record exists (one
 // round trip for a live session). When the record is missing it checks
-// the tombstone, then creates only if the key is still absent: three
-// round trips for a new session. A store without conditional writes
-// (Cloudflare KV) gets the tombstone check and a plain write, which
-// leaves a window between the two (see docs/kvstore.md).
+// the tombstone, creates only if the key is still absent, and checks
+// the tombstone again: four round trips for a new session. A store
+// without conditional writes (Cloudflare KV) gets the tombstone check
+// and a plain write, which leaves a window between the two (see
+// docs/kvstore.md).
 func (s *Sessions) Save(ctx context.Context, id SessionID, data []byte, ttl time.Duration) error {
 	if id.IsZero() {
 		return newErr("session", "set", ErrBadKey, 0, "zero session ID")
@@ -211,8 +212,22 @@ func (s *Sessions) Save(ctx context.Context, id SessionID, data []byte, ttl time
 				return err
 			}
 			created, err := c.SetIfAbsent(ctx, key, data, ttl)
-			if err != nil || created {
+			if err != nil {
 				return err
+			}
+			if created {
+				// A record that had expired or been evicted, and was
+				// deleted (tombstone written) between the check above
+				// and this create, has just been written back: look
+				// again, and undo the create if so. A new ID cannot
+				// have a tombstone.
+				if err := s.checkRevoked(ctx, id, "set"); err != nil {
+					if delErr := s.Store.Delete(ctx, key); delErr != nil {
+						return delErr
+					}
+					return err
+				}
+				return nil
 			}
 			// Created meanwhile by another request of this session
 			// (one that found it expired, like this one): last write
