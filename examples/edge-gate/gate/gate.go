@@ -5,6 +5,10 @@
 // tests.
 //
 // For each request the gate:
+//   - answers 400 when the URL's path is not canonical (see Canonical):
+//     percent-escapes of plain characters, dot segments, "//", '\' and
+//     ';' are refused, so the origin cannot route a request to a
+//     protected path the gate read as another one;
 //   - opens the session cookie with cookiestore's engine (LoadHeader),
 //     with the same sealer and cookie options as the origin;
 //   - strips any identity header the client sent, and adds it back only
@@ -24,7 +28,9 @@
 // there by the gate from a session that authenticated, was within its
 // idle and absolute lifetimes, and decoded; whatever the client sent
 // under that name is removed first, whatever its case and whether it is
-// spelt with '_' or '-'. The origin must
+// spelt with '_' or '-'. A request reaches the origin only with a
+// canonical path, forwarded byte for byte, and protected prefixes are
+// matched on its decoded, ASCII-lower-cased form. The origin must
 // only be reachable through the gate (or ignore the header otherwise).
 // Nothing of a cookie, a key or the session data is logged. The gate
 // never turns a bad cookie into an error status: a refused cookie is an
@@ -34,6 +40,7 @@ package gate
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,7 +72,8 @@ type Config struct {
 	// appended.
 	Origin string
 	// Protected lists path prefixes that need a session, such as
-	// "/account/". A prefix matches only at a segment boundary.
+	// "/account/". A prefix matches only at a segment boundary, and
+	// ASCII-case-insensitively; each must be canonical (Canonical).
 	Protected []string
 	// LoginPath is where anonymous requests for protected paths are
 	// sent; "/" when empty.
@@ -86,6 +94,9 @@ type Config struct {
 // Gate is the edge gate's handler. It is safe for concurrent use.
 type Gate struct {
 	cfg Config
+	// protected holds Config.Protected as match keys, without their
+	// trailing slash.
+	protected []string
 }
 
 // New checks cfg and returns a Gate.
@@ -112,7 +123,15 @@ func New(cfg Config) (*Gate, error) {
 			return v
 		}
 	}
-	return &Gate{cfg: cfg}, nil
+	g := &Gate{cfg: cfg}
+	for _, p := range cfg.Protected {
+		if !Canonical(p) {
+			// The prefix may be a secret path: name it by position.
+			return nil, prefixError(len(g.protected))
+		}
+		g.protected = append(g.protected, strings.TrimSuffix(matchKey(p), "/"))
+	}
+	return g, nil
 }
 
 // ServeEdge implements wasm.Handler.
@@ -126,6 +145,11 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		defer cancel()
 	}
 	path, query := splitURL(req.URL)
+	if !Canonical(path) {
+		// Refused before the cookie is read: no 303 that would tell a
+		// prober which spellings reach a protected page.
+		return text(400, "bad request path\n")
+	}
 	cookieHeader := strings.Join(req.Header.Values("cookie"), "; ")
 
 	s, err := g.cfg.Store.LoadHeader(ctx, cookieHeader)
@@ -141,7 +165,7 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		}
 	}
 
-	if ident == "" && g.protected(path) {
+	if ident == "" && g.isProtected(path) {
 		resp := &wasm.Response{Status: 303, Header: wasm.Header{
 			{Name: "location", Value: g.cfg.LoginPath},
 			{Name: "cache-control", Value: "no-store"},
@@ -190,15 +214,24 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 	return resp
 }
 
-func (g *Gate) protected(path string) bool {
-	for _, p := range g.cfg.Protected {
-		dir := strings.TrimSuffix(p, "/")
-		if path == dir || strings.HasPrefix(path, dir+"/") {
+func (g *Gate) isProtected(path string) bool {
+	key := matchKey(path)
+	for _, dir := range g.protected {
+		if key == dir || strings.HasPrefix(key, dir+"/") {
 			return true
 		}
 	}
 	return false
 }
+
+// prefixError names the refused protected prefix by its index, wraps
+// ErrPath, and keeps fmt out of the gate.
+type prefixError int
+
+func (e prefixError) Error() string {
+	return "gate: Config.Protected[" + strconv.Itoa(int(e)) + "]: " + ErrPath.Error()
+}
+func (e prefixError) Unwrap() error { return ErrPath }
 
 // splitURL returns the path (at least "/") and the query with its "?"
 // of an absolute URL.
