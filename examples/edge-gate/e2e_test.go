@@ -1,9 +1,11 @@
 package main_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -29,10 +31,13 @@ import (
 )
 
 // hardCeilingGzip is Cloudflare's free-plan limit on a worker's
-// compressed size; goalGzip is the target for the gate with stock Go.
+// compressed size, which Cloudflare states as "3 MB": read as decimal
+// megabytes, the smaller reading, so a module that passes here fits
+// whichever was meant. goalGzip is issue 6's target for the gate with
+// stock Go, "1 MB", read the same way.
 const (
-	hardCeilingGzip = 3 << 20
-	goalGzip        = 1 << 20
+	hardCeilingGzip = 3_000_000
+	goalGzip        = 1_000_000
 )
 
 // gateTags are the build tags of the documented gate build (docs/edge.md):
@@ -110,14 +115,14 @@ func buildGate(t *testing.T, name, pkg string) string {
 		switch {
 		case name != "gate.wasm":
 		case gz > goalGzip:
-			goal = ", over the 1 MiB goal"
+			goal = ", over the 1 MB goal"
 		default:
-			goal = ", within the 1 MiB goal"
+			goal = ", within the 1 MB goal"
 		}
-		figure(t, "size %-12s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [stock %s, GOOS=js -tags=%s -ldflags=-s -w %s; hard ceiling 3 MiB%s; built in %v]",
+		figure(t, "size %-12s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [stock %s, GOOS=js -tags=%s -ldflags=-s -w %s; hard ceiling 3 MB = 3,000,000 B%s; built in %v]",
 			name, raw, float64(raw)/1e6, gz, float64(gz)/1e6, goVersion(), gateTags, pkg, goal, took.Round(time.Millisecond))
 		if gz > hardCeilingGzip {
-			b.err = fmt.Errorf("%s is %d bytes gzip -9, over the 3 MiB hard ceiling", name, gz)
+			b.err = fmt.Errorf("%s is %d bytes gzip -9, over the 3,000,000-byte hard ceiling", name, gz)
 		}
 	})
 	if b.err != nil {
@@ -342,6 +347,27 @@ func TestEdgeGate(t *testing.T) {
 			if o.privateHits.Load() != 0 {
 				t.Fatal("an anonymous request reached the protected page")
 			}
+			// a protected path spelt another way: workerd hands the
+			// target to the worker as sent (its URL parser resolves
+			// none of these), so the gate's own rule refuses them; the
+			// case variant is matched as the protected prefix
+			for _, tc := range []struct {
+				target string
+				want   int
+			}{
+				{"/%70rivate/whoami", 400}, {"/priv%61te/whoami", 400}, {"//private/whoami", 400},
+				{"/private%2Fwhoami", 400}, {"/private;x/whoami", 400}, {"/x/../private/whoami", 400},
+				{"/x/%2e%2e/private/whoami", 400}, {"/./private/whoami", 400}, {"/private\\whoami", 400},
+				{"/%2570rivate/whoami", 400}, {"/PRIVATE/whoami", 303},
+			} {
+				if got := rawGet(t, ctx, w.Addr, tc.target); got != tc.want {
+					t.Errorf("GET %s: %d, want %d", tc.target, got, tc.want)
+				}
+			}
+			if o.privateHits.Load() != 0 {
+				t.Fatal("a protected path spelt another way reached the origin")
+			}
+
 			// a forged identity on a public path is stripped
 			if r := c.do("GET", "/public/whoami", nil, forged); r.status != 200 || !strings.Contains(r.body, "users=[]") {
 				t.Fatalf("public page with a forged header: %d %q", r.status, r.body)
@@ -466,6 +492,68 @@ func TestEdgeGate(t *testing.T) {
 				mc.name, w.Listening.Round(time.Millisecond), first.Round(time.Millisecond),
 				ds[100].Round(time.Microsecond), ds[180].Round(time.Microsecond), direct[100].Round(time.Microsecond))
 		})
+	}
+}
+
+// rawGet sends a GET with the request target exactly as given (Go's
+// client would re-encode it) and returns the status.
+func rawGet(t *testing.T, ctx context.Context, addr, target string) int {
+	t.Helper()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, "GET "+target+" HTTP/1.1\r\nHost: "+addr+"\r\nConnection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("GET %s: %v", target, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestEdgeGateMisconfigured serves the gate with a ring missing: every
+// client gets a bare 500, and the reason goes to workerd's console.
+func TestEdgeGateMisconfigured(t *testing.T) {
+	execJS, err := servicetest.WasmExecJS()
+	if err != nil {
+		servicetest.Fail(t, err)
+	}
+	root := servicetest.ModuleRoot(t)
+	w := servicetest.StartWorkerd(t, servicetest.WorkerdConfig{
+		Modules: []servicetest.WorkerdModule{
+			{Name: "worker.mjs", Path: filepath.Join(root, "examples", "edge-gate", "worker.mjs")},
+			{Name: "crumb-worker.mjs", Path: filepath.Join(root, "wasm", "worker", "crumb-worker.mjs")},
+			{Name: "wasm_exec.js", Path: execJS},
+			{Name: "gate.wasm", Path: buildGate(t, "gate.wasm", "./examples/edge-gate")},
+		},
+		Bindings: map[string]string{"ORIGIN_URL": "http://127.0.0.1:1", "SESSION_MODE": "encrypted"},
+		Deadline: time.Minute,
+	})
+	ctx := servicetest.Context(t, time.Minute)
+	c := &client{t: t, ctx: ctx, base: w.URL, http: &http.Client{Timeout: 10 * time.Second}}
+	for i := 0; i < 2; i++ {
+		r := c.do("GET", "/private/x", nil, nil)
+		if r.status != 500 || r.body != "internal error\n" {
+			t.Fatalf("misconfigured gate: %d %q, want a bare 500", r.status, r.body)
+		}
+	}
+	// The console line is flushed by the time the answer is sent, but
+	// workerd may write its log a moment later.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(w.Log(), "edge gate misconfigured: gate: SESSION_KEYS") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the reason is not in workerd's log:\n%s", w.Log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := strings.Count(w.Log(), "edge gate misconfigured"); n != 1 {
+		t.Errorf("the reason was logged %d times, want once per instance", n)
 	}
 }
 

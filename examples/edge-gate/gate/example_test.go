@@ -2,6 +2,7 @@ package gate_test
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/examples/edge-gate/gate"
@@ -62,4 +63,16 @@ func ExampleCodec() {
 	// {"i":"sid","c":1700000000,"f":{"notice":["\u003cb\u003ehi\u003c/b\u003e"]},"d":{"email":"alice@example.com"}}
 	// true
 	// <nil> {"email":"alice@example.com"}
+}
+
+// A worker whose bindings are wrong answers a bare 500 and tells the
+// operator why in the console (its stderr).
+func ExampleMisconfigured() {
+	_, err := gate.FromEnv(func(string) string { return "" }, nil)
+	h := gate.Misconfigured(err, os.Stdout) // a worker passes os.Stderr
+	resp := h.ServeEdge(&wasm.Request{Method: "GET", URL: "https://example.com/"})
+	fmt.Printf("%d %s", resp.Status, resp.Body)
+	// Output:
+	// edge gate misconfigured: gate: SESSION_KEYS: wasm: bad sealer configuration: keys: ring has no keys
+	// 500 internal error
 }

@@ -38,10 +38,11 @@ func main() {
 		}
 	}
 	if err != nil {
-		msg := []byte("edge gate misconfigured: " + err.Error() + "\n")
-		h = wasm.HandlerFunc(func(*wasm.Request) *wasm.Response {
-			return &wasm.Response{Status: 500, Header: wasm.Header{{Name: "content-type", Value: "text/plain"}}, Body: msg}
-		})
+		// Answer every request with a bare 500 rather than exit: an
+		// exiting module would be re-instantiated on every request.
+		// The detail (it names a variable, never a key) goes to the
+		// console once, not to clients.
+		h = gate.Misconfigured(err, os.Stderr)
 	}
 	// Async: loading a session waits on a fetch to Webdis.
 	worker.Serve(h, worker.Options{Async: true})
