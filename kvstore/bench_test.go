@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,16 +54,22 @@ func BenchmarkUpstashGetSet(b *testing.B) {
 
 // benchRequest measures one request through cookiestore's middleware
 // (in process, no client): path "/get" loads an unchanged session,
-// "/set" changes it and saves.
+// "/set" changes it and saves, "new" saves a new session (a request
+// without a cookie to /set).
 func benchRequest(b *testing.B, store kvstore.Store, path string) {
 	a := newApp(b, store, nil)
 	cookie := a.do(b, "/set?u=bench", nil).cookie
+	if path == "new" {
+		path, cookie = "/set?u=bench", nil
+	}
 	h := a.srv.Config.Handler
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+		if cookie != nil {
+			req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
@@ -72,10 +79,10 @@ func benchRequest(b *testing.B, store kvstore.Store, path string) {
 }
 
 func BenchmarkRequest(b *testing.B) {
-	for _, path := range []string{"/get", "/set?u=bench"} {
-		b.Run("cookie"+path, func(b *testing.B) { benchRequest(b, nil, path) })
-		b.Run("memory"+path, func(b *testing.B) { benchRequest(b, kvstore.NewMemory(kvstore.MemoryConfig{}), path) })
-		b.Run("webdis"+path, func(b *testing.B) {
+	for _, path := range []string{"/get", "/set?u=bench", "new"} {
+		b.Run("cookie/"+strings.TrimPrefix(path, "/"), func(b *testing.B) { benchRequest(b, nil, path) })
+		b.Run("memory/"+strings.TrimPrefix(path, "/"), func(b *testing.B) { benchRequest(b, kvstore.NewMemory(kvstore.MemoryConfig{}), path) })
+		b.Run("webdis/"+strings.TrimPrefix(path, "/"), func(b *testing.B) {
 			_, w := sharedWebdis(b)
 			benchRequest(b, newWebdis(b, w, nil), path)
 		})
