@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,25 @@ func testOrigin(t testing.TB) *httptest.Server {
 			w.Header().Add("Set-Cookie", "origin=from-origin; Path=/")
 			w.Header().Set("X-Origin", "1")
 			io.WriteString(w, r.Method+" "+r.URL.RequestURI()+"\n"+strings.Join(lines, "\n")+"\n\n"+string(body))
+		case r.URL.Path == "/big":
+			// size bytes of body; chunked=1 sends it without a
+			// Content-Length, in flushed pieces, so only a cap enforced
+			// while streaming can stop it.
+			n, _ := strconv.Atoi(r.URL.Query().Get("size"))
+			chunk := bytes.Repeat([]byte("x"), 64<<10)
+			if r.URL.Query().Get("chunked") != "1" {
+				w.Header().Set("Content-Length", strconv.Itoa(n))
+			}
+			for n > 0 {
+				k := min(n, len(chunk))
+				if _, err := w.Write(chunk[:k]); err != nil {
+					return
+				}
+				if f, ok := w.(http.Flusher); ok {
+					f.Flush()
+				}
+				n -= k
+			}
 		case r.URL.Path == "/fetched":
 			body, _ := io.ReadAll(r.Body)
 			if r.Method != "POST" || r.Header.Get("X-From") != "go" || string(body) != "ping" {
@@ -350,9 +370,105 @@ func TestWorkerBridgeAsync(t *testing.T) {
 	if r := do(t, ctx, c, "GET", w.URL+"/panic", nil, nil); r.status != 500 {
 		t.Fatalf("panic: %d", r.status)
 	}
+
+	// The fetch bridge caps response bodies while they stream in.
+	for _, tc := range []struct {
+		name  string
+		query string
+		want  int
+	}{
+		{"at the limit", "limit=1024&size=1024", 200},
+		{"one byte over, Content-Length", "limit=1024&size=1025", 413},
+		{"one byte over, streamed", "limit=1024&size=1025&chunked=1", 413},
+		{"far over, streamed", "limit=100000&size=8000000&chunked=1", 413},
+		{"empty", "limit=1&size=0", 200},
+		{"default limit, at it", "size=" + strconv.Itoa(4<<20) + "&chunked=1", 200},
+		{"default limit, over it", "size=" + strconv.Itoa(4<<20+1) + "&chunked=1", 413},
+	} {
+		t.Run("fetch cap/"+tc.name, func(t *testing.T) {
+			r := do(t, ctx, c, "GET", w.URL+"/fetch-big?"+tc.query, nil, nil)
+			if r.status != tc.want {
+				t.Fatalf("%s: %d %q, want %d", tc.query, r.status, r.body, tc.want)
+			}
+			if r.status == 413 && string(r.body) != "worker: fetched response body over the limit" {
+				t.Errorf("error %q", r.body)
+			}
+		})
+	}
+	if r := do(t, ctx, c, "GET", w.URL+"/echo", nil, nil); r.status != 200 {
+		t.Fatalf("after the refused fetches: %d", r.status)
+	}
+
 	p50, p90 := measure(t, ctx, c, w.URL+"/bench", 200, nil)
 	figure(t, "workerd echo (async): listening %v, first request %v, /bench p50 %v p90 %v (200 sequential, Promise per request)",
 		w.Listening.Round(time.Millisecond), first.Round(time.Millisecond), p50.Round(time.Microsecond), p90.Round(time.Microsecond))
+}
+
+// TestWorkerGoExit kills the Go program (a panic in a goroutine, which
+// no recover catches) while a request is in flight in Async mode: that
+// request and the one that killed it answer 500 at once instead of
+// never settling, and the next request gets a fresh instance.
+func TestWorkerGoExit(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/arrived" {
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+		}
+	}))
+	t.Cleanup(origin.Close)
+	w, _, _ := startEcho(t, true, origin.URL)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("workerd log:\n%s", w.Log())
+		}
+	})
+	ctx := servicetest.Context(t, time.Minute)
+	// The handler sleeps ten minutes; without the fix the client gives
+	// up at its timeout and the test fails there.
+	c := &http.Client{Timeout: 20 * time.Second}
+
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	inflight := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, "GET", w.URL+"/sleep", nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			inflight <- answer{err: err}
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		inflight <- answer{status: resp.StatusCode, body: string(b), err: err}
+	}()
+	select {
+	case <-arrived:
+	case a := <-inflight:
+		t.Fatalf("/sleep answered before it slept: %+v", a)
+	case <-ctx.Done():
+		t.Fatal("/sleep never reached Go")
+	}
+	if r := do(t, ctx, c, "GET", w.URL+"/die", nil, nil); r.status != 500 || string(r.body) != "internal error\n" {
+		t.Fatalf("/die: %d %q", r.status, r.body)
+	}
+	// The shim's own answer, not the runtime's: workerd, left alone,
+	// cancels a request that can never settle with its own 500
+	// ("Internal Server Error"), seconds later.
+	if a := <-inflight; a.err != nil || a.status != 500 || a.body != "internal error\n" {
+		t.Fatalf("the request in flight when Go exited: %+v, want the shim's 500", a)
+	}
+	if r := do(t, ctx, c, "GET", w.URL+"/echo", nil, nil); r.status != 200 {
+		t.Fatalf("after the exit: %d %q, want a fresh instance", r.status, r.body)
+	}
+	if !strings.Contains(w.Log(), "echo: asked to die") {
+		t.Errorf("Go's panic message is not in workerd's log")
+	}
 }
 
 // TestHTTPHandlerMode serves a net/http ServeMux in workerd through

@@ -15,11 +15,17 @@ import (
 
 // Doer implements kvstore.Doer with the runtime's fetch. The zero value
 // is ready to use.
-type Doer struct{}
+type Doer struct {
+	// MaxResponseBody caps a response body, enforced while it streams
+	// in; worker.DefaultMaxResponseBody (4 MiB) when zero. Raise it for
+	// a store whose values are larger (Cloudflare KV allows 25 MiB).
+	// Over it, Do returns an error wrapping worker.ErrResponseTooLarge.
+	MaxResponseBody int64
+}
 
 // Do sends req and returns the whole response, its body buffered. The
 // request's context bounds the call.
-func (Doer) Do(req *http.Request) (*http.Response, error) {
+func (d Doer) Do(req *http.Request) (*http.Response, error) {
 	var body []byte
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)
@@ -35,7 +41,7 @@ func (Doer) Do(req *http.Request) (*http.Response, error) {
 			wr.Header = append(wr.Header, wasm.Field{Name: k, Value: v})
 		}
 	}
-	r, err := worker.Fetch(req.Context(), wr)
+	r, err := worker.Fetcher{MaxResponseBody: d.MaxResponseBody}.Fetch(req.Context(), wr)
 	if err != nil {
 		return nil, err
 	}

@@ -74,16 +74,66 @@ function toHeaders(lines) {
   return h;
 }
 
+// DEFAULT_MAX_RESPONSE_BODY matches worker.DefaultMaxResponseBody; Go
+// passes its Fetcher's limit with every call.
+const DEFAULT_MAX_RESPONSE_BODY = 4 << 20;
+
+// ResponseTooLarge is how a body over the limit is reported; Go maps the
+// name to worker.ErrResponseTooLarge.
+class ResponseTooLarge extends Error {
+  constructor() {
+    super("crumb: fetched response body over the limit");
+    this.name = "CrumbResponseTooLarge";
+  }
+}
+
+// readCapped reads a response body of at most limit bytes. It refuses a
+// declared Content-Length over the limit before reading, and otherwise
+// counts while the body streams in, cancelling it at the first chunk
+// past the limit: a store that answers with too much (or never stops)
+// costs at most limit bytes of the isolate's memory, not the whole body.
+async function readCapped(res, limit) {
+  if (res.body === null) return new Uint8Array(0);
+  const declared = res.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) {
+    res.body.cancel().catch(() => {});
+    throw new ResponseTooLarge();
+  }
+  const reader = res.body.getReader();
+  const chunks = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.byteLength;
+    if (n > limit) {
+      reader.cancel().catch(() => {});
+      throw new ResponseTooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const body = new Uint8Array(n);
+  let off = 0;
+  for (const c of chunks) {
+    body.set(c, off);
+    off += c.byteLength;
+  }
+  return body;
+}
+
 // Outbound fetches made by Go's worker.Fetch: a request frame in, a
-// response frame out. Redirects are returned, not followed.
-globalThis.__crumbkit_fetch = async function (frame, signal) {
+// response frame out, the body at most limit bytes. Redirects are
+// returned, not followed.
+globalThis.__crumbkit_fetch = async function (frame, signal, limit) {
   const f = parseFrame(frame);
   const sp = f.first.indexOf(" ");
   const method = f.first.slice(0, sp);
   const init = { method, headers: toHeaders(f.lines), redirect: "manual", signal };
   if (f.rest.length > 0 && method !== "GET" && method !== "HEAD") init.body = f.rest;
   const res = await fetch(f.first.slice(sp + 1), init);
-  const body = new Uint8Array(await res.arrayBuffer());
+  const max = typeof limit === "number" && limit > 0 ? limit : DEFAULT_MAX_RESPONSE_BODY;
+  const body = await readCapped(res, max);
   return concat(enc.encode(res.status + "\n" + headerLines(res.headers) + "\n"), body);
 };
 
@@ -100,28 +150,75 @@ function envStrings(env) {
   return out;
 }
 
-async function start(module, env) {
+const EXITED = "Go program has exited";
+
+// start instantiates the module and runs Go's main up to worker.Serve.
+// onExit runs once if the Go program ever exits.
+async function start(module, env, onExit) {
   const go = new globalThis.Go();
   go.env = envStrings(env);
   go.argv = ["worker"];
+  const state = { dead: false, pending: new Set() };
+  // exited fails every request still waiting on Go: after an exit
+  // (a panic in a goroutine, a fatal runtime error) nothing would
+  // settle their Promises, and the client would wait until the
+  // runtime gave up on the request.
+  const exited = () => {
+    if (state.dead) return;
+    state.dead = true;
+    const err = new Error(EXITED);
+    for (const reject of state.pending) reject(err);
+    state.pending.clear();
+    onExit();
+  };
+  // Go's wasm_exec.js calls go.exit synchronously, from inside the
+  // module, when the program exits (Node's loader sets it too). The
+  // Promise go.run returns is not enough: it belongs to the request
+  // that started the instance, and workerd cancels its continuations
+  // once that request is done.
+  const warn = go.exit;
+  go.exit = (code) => {
+    try {
+      warn.call(go, code);
+    } finally {
+      exited();
+    }
+  };
   const instance = await WebAssembly.instantiate(module, go.importObject);
   // run() executes main synchronously up to its first block (the
   // select{} in worker.Serve), so the handler is registered when it
   // returns its promise. The promise settles only if main exits.
-  const state = { dead: false };
-  go.run(instance).then(
-    () => { state.dead = true; },
-    () => { state.dead = true; },
-  );
+  go.run(instance).then(exited, exited);
   const reg = globalThis.__crumbkit_serve;
   delete globalThis.__crumbkit_serve;
   if (!reg || typeof reg.serve !== "function") {
+    exited();
     throw new Error("crumb: the Go module did not call worker.Serve");
   }
   state.serve = reg.serve;
   state.body = reg.body;
   state.async = reg.async;
   return state;
+}
+
+// call hands one request frame to Go and returns its answer frame. In
+// Async mode Go answers with a Promise that a goroutine settles; it is
+// also rejected if the Go program exits first.
+async function call(st, frame) {
+  if (st.dead) throw new Error(EXITED);
+  let out = st.serve(frame, frame.length);
+  if (st.async && !st.dead) {
+    out = await new Promise((resolve, reject) => {
+      st.pending.add(reject);
+      Promise.resolve(out).then(
+        (v) => { st.pending.delete(reject); resolve(v); },
+        (e) => { st.pending.delete(reject); reject(e); },
+      );
+    });
+  }
+  // A program that exited inside the call returns nothing.
+  if (st.dead || !(out instanceof Uint8Array)) throw new Error(EXITED);
+  return out;
 }
 
 async function forward(request, body, f) {
@@ -151,18 +248,31 @@ async function forward(request, body, f) {
 // crumbWorker returns a module-worker object ({ fetch }) serving the Go
 // module. The instance is made on the first request (workerd refuses to
 // compile wasm at load time without a request, and env arrives with
-// the request) and reused; if the Go program ever exits, the next
-// request makes a new one.
+// the request) and reused; if the Go program ever exits, the requests
+// waiting on it get a 500 at once and the next request makes a new
+// instance.
 export function crumbWorker(module) {
-  let starting = null;
+  let current = null; // the live instance's state, as a Promise
+  const instance = (env) => {
+    if (current === null) {
+      const p = start(module, env, () => {
+        if (current === p) current = null;
+      });
+      p.catch(() => {
+        if (current === p) current = null;
+      });
+      current = p;
+    }
+    return current;
+  };
   return {
     async fetch(request, env, ctx) {
-      if (starting === null) starting = start(module, env);
       let st;
       try {
-        st = await starting;
+        st = await instance(env);
+        // It may have exited since this request started waiting.
+        if (st.dead) st = await instance(env);
       } catch (e) {
-        starting = null;
         console.error("crumb: starting the Go module failed:", e && e.name);
         return new Response("internal error\n", { status: 500 });
       }
@@ -172,13 +282,8 @@ export function crumbWorker(module) {
       const frame = concat(head, body);
       let out;
       try {
-        if (st.dead) throw new Error("Go program has exited");
-        out = st.serve(frame, frame.length);
-        if (st.async) out = await out;
+        out = await call(st, frame);
       } catch (e) {
-        // The Go program exited (a fatal error): drop the instance so
-        // the next request starts a fresh one.
-        if (starting !== null) starting = null;
         console.error("crumb: the Go module failed:", e && e.message);
         return new Response("internal error\n", { status: 500 });
       }

@@ -103,16 +103,52 @@ func handle(h wasm.Handler, frame []byte) (out []byte) {
 // the JavaScript error's name: its message may quote the URL.
 var ErrFetch = errors.New("worker: fetch failed")
 
+// tooLargeName is the name of the error the shim rejects with when a
+// body is over the limit.
+const tooLargeName = "CrumbResponseTooLarge"
+
 type fetchError struct{ name string }
 
 func (e fetchError) Error() string { return ErrFetch.Error() + " (" + e.name + ")" }
 func (e fetchError) Unwrap() error { return ErrFetch }
 
-// Fetch sends req through the runtime's fetch (redirects are not
-// followed) and returns the whole response. It must be called from a
-// handler served with Options.Async, or from a goroutine; ctx ending
-// aborts the fetch.
+// DefaultMaxResponseBody is the largest response body Fetch reads:
+// 4 MiB, room for kvstore's default 1 MiB value limit (Webdis, Upstash)
+// in any of the stores' encodings, with headroom. A store with larger
+// values (Cloudflare KV allows 25 MiB) needs a Fetcher with a higher
+// MaxResponseBody.
+const DefaultMaxResponseBody = 4 << 20
+
+// ErrResponseTooLarge is returned when a fetched response's
+// body is over the Fetcher's MaxResponseBody. The shim stops reading at
+// the limit (or at once, for a Content-Length over it), so a store that
+// answers with too much cannot exhaust the isolate's memory.
+var ErrResponseTooLarge = errors.New("worker: fetched response body over the limit")
+
+// A Fetcher makes outbound requests through the runtime's fetch. The
+// zero value is ready to use; Fetch uses it.
+type Fetcher struct {
+	// MaxResponseBody caps the response body, in bytes, read while it
+	// streams in, before any of it is copied to Go.
+	// DefaultMaxResponseBody when zero or negative.
+	MaxResponseBody int64
+}
+
+// Fetch sends req through the runtime's fetch with the zero Fetcher.
 func Fetch(ctx context.Context, req *wasm.Request) (*wasm.Response, error) {
+	return Fetcher{}.Fetch(ctx, req)
+}
+
+// Fetch sends req through the runtime's fetch (redirects are not
+// followed) and returns the whole response, its body at most
+// MaxResponseBody bytes (ErrResponseTooLarge otherwise). It must be
+// called from a handler served with Options.Async, or from a goroutine;
+// ctx ending aborts the fetch.
+func (f Fetcher) Fetch(ctx context.Context, req *wasm.Request) (*wasm.Response, error) {
+	limit := f.MaxResponseBody
+	if limit <= 0 {
+		limit = DefaultMaxResponseBody
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -120,8 +156,8 @@ func Fetch(ctx context.Context, req *wasm.Request) (*wasm.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := js.Global().Get(fetchGlobal)
-	if f.Type() != js.TypeFunction {
+	fetch := js.Global().Get(fetchGlobal)
+	if fetch.Type() != js.TypeFunction {
 		return nil, errors.New("worker: the crumb-worker.mjs shim is not loaded")
 	}
 	u := js.Global().Get("Uint8Array").New(len(frame))
@@ -147,11 +183,16 @@ func Fetch(ctx context.Context, req *wasm.Request) (*wasm.Response, error) {
 				name = n.String()
 			}
 		}
-		ch <- result{err: fetchError{name}}
+		if name == tooLargeName {
+			ch <- result{err: ErrResponseTooLarge}
+		} else {
+			ch <- result{err: fetchError{name}}
+		}
 		release()
 		return nil
 	})
-	f.Invoke(u, ac.Get("signal")).Call("then", then, catch)
+	// A float64 holds any limit up to 2^53 exactly.
+	fetch.Invoke(u, ac.Get("signal"), float64(limit)).Call("then", then, catch)
 
 	var r result
 	select {

@@ -7,7 +7,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -133,6 +135,44 @@ func (e *echo) ServeEdge(req *wasm.Request) *wasm.Response {
 			}
 		}
 		return out
+	case strings.HasPrefix(p, "/fetch-big"):
+		// /fetch-big?limit=N&... fetches the origin's /big?... with a
+		// response body cap of N bytes (0: the default).
+		var limit int64
+		q := ""
+		if i := strings.IndexByte(p, '?'); i >= 0 {
+			q = p[i:]
+			for _, kv := range strings.Split(p[i+1:], "&") {
+				if v, ok := strings.CutPrefix(kv, "limit="); ok {
+					limit, _ = strconv.ParseInt(v, 10, 64)
+				}
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		r, err := worker.Fetcher{MaxResponseBody: limit}.Fetch(ctx, &wasm.Request{Method: "GET", URL: e.origin + "/big" + q})
+		switch {
+		case errors.Is(err, worker.ErrResponseTooLarge):
+			return text(413, err.Error())
+		case err != nil:
+			return text(502, err.Error())
+		}
+		return text(200, strconv.Itoa(len(r.Body)))
+	case p == "/sleep":
+		// Tells the origin it is in flight, then outlives any client.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := worker.Fetch(ctx, &wasm.Request{Method: "GET", URL: e.origin + "/arrived"}); err != nil {
+			return text(502, err.Error())
+		}
+		time.Sleep(10 * time.Minute)
+		return text(200, "slept")
+	case p == "/die":
+		// A panic outside any handler's recover: the Go program exits
+		// with requests in flight, this one included.
+		go func() { panic("echo: asked to die") }()
+		time.Sleep(10 * time.Minute)
+		return text(200, "still alive")
 	case p == "/fetch-refused":
 		_, err := worker.Fetch(context.Background(), &wasm.Request{Method: "GET", URL: "http://127.0.0.1:1/secret-key-in-url"})
 		if err == nil {
