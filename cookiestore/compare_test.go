@@ -145,23 +145,28 @@ func TestJSONDecoderMatchesUnmarshal(t *testing.T) {
 func TestParseCookieHeader(t *testing.T) {
 	cases := []struct {
 		header string
+		chunks int
 		seen   uint16
 		first  string
 	}{
-		{"", 0, ""},
-		{"s=a", 1, "a"},
-		{"x=1; s=a; s=b", 1, "a"},
-		{`s="a"`, 1, "a"},
-		{"s=a; s.1=b; s.7=c", 1 | 2 | 128, "a"},
-		{"s.01=b; s.8=c; s.10=d; s.0=e; s.=f; s.a=g; sx=h; S=i", 0, ""},
-		{"s.2=b", 4, ""},
-		{"s", 0, ""},
-		{"=s; s=; t=u", 1, ""},
+		{"", 8, 0, ""},
+		{"s=a", 8, 1, "a"},
+		{"x=1; s=a; s=b", 8, 1, "a"},
+		{`s="a"`, 8, 1, "a"},
+		{"s=a; s.1=b; s.7=c", 8, 1 | 2 | 128, "a"},
+		{"s.01=b; s.8=c; s.10=d; s.0=e; s.=f; s.a=g; sx=h; S=i", 8, 0, ""},
+		{"s.2=b", 8, 4, ""},
+		{"s", 8, 0, ""},
+		{"=s; s=; t=u", 8, 1, ""},
+		// Names past the store's chunks are not its cookies.
+		{"s=a; s.1=b; s.3=c; s.4=d", 4, 1 | 2 | 8, "a"},
+		{"s=a; s.1=b; s.7=c", 1, 1, "a"},
+		{"s.1=b", 1, 0, ""},
 	}
 	for _, tc := range cases {
-		in := parseCookieHeader(tc.header, "s")
+		in := parseCookieHeader(tc.header, "s", tc.chunks)
 		if in.seen != tc.seen || in.chunks[0] != tc.first {
-			t.Errorf("%q: seen %b first %q, want %b %q", tc.header, in.seen, in.chunks[0], tc.seen, tc.first)
+			t.Errorf("%q (%d chunks): seen %b first %q, want %b %q", tc.header, tc.chunks, in.seen, in.chunks[0], tc.seen, tc.first)
 		}
 	}
 }

@@ -470,3 +470,16 @@ func TestChangeDetection(t *testing.T) {
 		})
 	}
 }
+
+// TestFlipChar checks the tampering helper on every base64url
+// character: the result differs in exactly that place.
+func TestFlipChar(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := 0; i < len(alphabet); i++ {
+		in := "xx" + alphabet[i:i+1] + "yy"
+		out := flipChar(in, 2)
+		if len(out) != len(in) || out[2] == in[2] || out[:2] != "xx" || out[3:] != "yy" || strings.IndexByte(alphabet, out[2]) < 0 {
+			t.Errorf("flipChar(%q, 2) = %q", in, out)
+		}
+	}
+}

@@ -125,3 +125,13 @@ func (e *env) request(fn func(s *cookiestore.Session[account])) (lines []string,
 	e.apply(lines)
 	return lines, loadErr
 }
+
+// flipChar returns s with the character at i replaced by a different
+// base64url character, whatever it was.
+func flipChar(s string, i int) string {
+	c := byte('A')
+	if s[i] == 'A' {
+		c = 'B'
+	}
+	return s[:i] + string(c) + s[i+1:]
+}

@@ -96,23 +96,48 @@ func (st *Store[T]) Load(r *http.Request) (*Session[T], error) {
 }
 
 // Save commits s and adds the resulting Set-Cookie lines and cache
-// headers to w, without middleware. Call it before writing the
-// response; on error nothing was added and the response should not
-// report success.
+// headers to w (as the middleware does; see addHeaders), without
+// middleware. Call it before writing the response, and after setting
+// any Cache-Control of the handler's own; on error nothing was added
+// and the response should not report success.
 func (st *Store[T]) Save(ctx context.Context, w http.ResponseWriter, s *Session[T]) error {
 	lines, err := st.Commit(ctx, s)
 	if err != nil {
 		return err
 	}
-	addLines(w.Header(), lines)
+	addHeaders(w.Header(), lines, !s.isNew)
 	return nil
 }
 
-func addLines(h http.Header, lines []string) {
-	if len(lines) == 0 {
-		return
+// addHeaders adds the Set-Cookie lines, and the cache headers of a
+// response that used the session. Such a response depends on the
+// Cookie header (it may show the session's data, or that there is no
+// session), so it always gets "Vary: Cookie". With a Set-Cookie, no
+// cache but the client's own may store it (CacheControl). Without one,
+// when the session came from the request's cookie, no shared cache may
+// (PrivateCacheControl): a cached page with one user's data must not
+// reach another. A response of a new session without a Set-Cookie shows
+// only what anyone without a session sees, so the handler's
+// Cache-Control stands.
+func addHeaders(h http.Header, lines []string, fromCookie bool) {
+	addVary(h)
+	cc := func(f func(string) string) {
+		old := strings.Join(h.Values("Cache-Control"), ", ")
+		if v := f(old); v != old {
+			h.Set("Cache-Control", v)
+		}
 	}
-	h["Set-Cookie"] = append(h["Set-Cookie"], lines...)
+	switch {
+	case len(lines) > 0:
+		h["Set-Cookie"] = append(h["Set-Cookie"], lines...)
+		cc(CacheControl)
+	case fromCookie:
+		cc(PrivateCacheControl)
+	}
+}
+
+// addVary adds "Cookie" to the Vary header unless it is there (or "*").
+func addVary(h http.Header) {
 	vary := false
 	for _, v := range h.Values("Vary") {
 		for _, f := range strings.Split(v, ",") {
@@ -125,7 +150,6 @@ func addLines(h http.Header, lines []string) {
 	if !vary {
 		h.Add("Vary", "Cookie")
 	}
-	h.Set("Cache-Control", CacheControl(strings.Join(h.Values("Cache-Control"), ", ")))
 }
 
 // Middleware makes the session available to h through Get and saves
@@ -208,7 +232,7 @@ func (w *responseWriter[T]) commit() {
 		w.rs.st.failResponse(w.rw, err)
 		return
 	}
-	addLines(w.rw.Header(), lines)
+	addHeaders(w.rw.Header(), lines, !s.isNew)
 }
 
 func (w *responseWriter[T]) Header() http.Header { return w.rw.Header() }

@@ -91,7 +91,7 @@ func TestBadCookies(t *testing.T) {
 		kinds       []error
 	}{
 		{"garbage", "%%%not-base64%%%", []error{cookiestore.ErrInvalid, crumb.ErrMalformed}},
-		{"tampered", good[:40] + string("AB"[strings.IndexByte("AB", good[40])+1&1]) + good[41:], []error{cookiestore.ErrInvalid}},
+		{"tampered", flipChar(good, 40), []error{cookiestore.ErrInvalid}},
 		{"truncated", good[:30], []error{cookiestore.ErrInvalid}},
 		{"expired", expired, []error{cookiestore.ErrExpired, crumb.ErrExpired}},
 		{"unknown key", seal("sid", account{Email: "a"}, encrypted.New(other, crumb.WithClock(clk.Now))), []error{cookiestore.ErrUnknownKey, crumb.ErrUnknownKey}},
@@ -131,6 +131,9 @@ func TestBadCookies(t *testing.T) {
 			if len(tc.value) > 16 && strings.Contains(errs[0].Error(), tc.value[:16]) {
 				t.Errorf("error quotes the cookie: %q", errs[0])
 			}
+			if strings.Contains(errs[0].Error(), "email with a space") {
+				t.Errorf("error quotes the validator, which may quote the data: %q", errs[0])
+			}
 			// The refused cookie is expired, with the cache headers.
 			if sc := rec.Header().Get("Set-Cookie"); !strings.HasPrefix(sc, "sid=;") || !strings.Contains(sc, "Max-Age=0") {
 				t.Errorf("Set-Cookie %q", sc)
@@ -140,7 +143,8 @@ func TestBadCookies(t *testing.T) {
 			}
 		})
 	}
-	// The good cookie passes, and sends nothing back.
+	// The good cookie passes, and sends no Set-Cookie back (but keeps
+	// shared caches out: the response may show the session's data).
 	req := httptest.NewRequest("GET", "/", nil)
 	req.Header.Set("Cookie", "sid="+good)
 	rec := httptest.NewRecorder()
@@ -149,7 +153,7 @@ func TestBadCookies(t *testing.T) {
 			t.Errorf("good cookie refused: %v", s.Err())
 		}
 	})).ServeHTTP(rec, req)
-	if rec.Header().Get("Set-Cookie") != "" || rec.Header().Get("Vary") != "" || len(hook.take()) != 0 {
+	if rec.Header().Get("Set-Cookie") != "" || rec.Header().Get("Vary") != "Cookie" || rec.Header().Get("Cache-Control") != "private" || len(hook.take()) != 0 {
 		t.Fatalf("unchanged session: headers %v", rec.Header())
 	}
 }
@@ -755,9 +759,209 @@ func TestCacheControl(t *testing.T) {
 		"private, max-age=60":     "private, max-age=60",
 		"max-age=0, No-Store":     "max-age=0, No-Store",
 		"no-cache=\"Set-Cookie\"": "private, no-store",
+		// A quoted field list naming "private" is not the directive.
+		`no-cache="X-A, private, X-B"`: "private, no-store",
+		`private="Set-Cookie"`:         "private, no-store",
+		"public, No-Store":             "public, No-Store",
+		"private":                      "private",
 	} {
 		if got := cookiestore.CacheControl(in); got != want {
 			t.Errorf("CacheControl(%q)=%q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestSessionEndsDuringRequest checks that a session reaching its
+// absolute lifetime while the handler runs is cleared and reported, and
+// the handler's response goes out: an expiry is not a server error.
+func TestSessionEndsDuringRequest(t *testing.T) {
+	clk := newClock()
+	hook := &hookErrs{}
+	st := mustStore(t, encrypted.New(ring(t), crumb.WithClock(clk.Now)), cookiestore.Options[account]{
+		Name: "sid", InsecureHTTP: true, Now: clk.Now, OnError: hook.add,
+		IdleTimeout: time.Hour, AbsoluteTimeout: time.Hour})
+	h := st.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := st.Get(r.Context())
+		if r.URL.Path == "/slow" {
+			clk.Advance(time.Second)
+		}
+		s.Data.Failed++
+		io.WriteString(w, "ok")
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	cookie := strings.Split(rec.Header().Get("Set-Cookie"), ";")[0]
+
+	clk.Advance(time.Hour - time.Second)
+	req := httptest.NewRequest("GET", "/slow", nil)
+	req.Header.Set("Cookie", cookie)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Body.String() != "ok" {
+		t.Fatalf("status %d body %q", rec.Code, rec.Body.String())
+	}
+	if sc := rec.Header().Values("Set-Cookie"); len(sc) != 1 || !strings.HasPrefix(sc[0], "sid=;") || !strings.Contains(sc[0], "Max-Age=0") {
+		t.Fatalf("Set-Cookie %q", sc)
+	}
+	if rec.Header().Get("Cache-Control") != "private, no-store" || rec.Header().Get("Vary") != "Cookie" {
+		t.Fatalf("cache headers %v", rec.Header())
+	}
+	if errs := hook.take(); len(errs) != 1 || !errors.Is(errs[0], cookiestore.ErrExpired) {
+		t.Fatalf("hook: %v", errs)
+	}
+}
+
+// TestLateGet checks what the middleware reports about a session the
+// handler first touches after the response started: reading it
+// (including its flashes) is no change, writing to it is one.
+func TestLateGet(t *testing.T) {
+	hook := &hookErrs{}
+	st := mustStore(t, encrypted.New(ring(t)), cookiestore.Options[account]{Name: "sid", InsecureHTTP: true, OnError: hook.add})
+	rec := httptest.NewRecorder()
+	st.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := st.Get(r.Context())
+		s.Data.Email = "a"
+		s.Flash("n", "hello")
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	cookie := strings.Split(rec.Header().Get("Set-Cookie"), ";")[0]
+
+	cases := []struct {
+		name     string
+		after    func(s *cookiestore.Session[account])
+		reported bool
+	}{
+		{"read flashes", func(s *cookiestore.Session[account]) { s.Flashes("n") }, false},
+		{"read data", func(s *cookiestore.Session[account]) { _ = s.Data.Email }, false},
+		{"typed flashes", func(s *cookiestore.Session[account]) { _, _ = cookiestore.FlashValues[string](s, "n") }, false},
+		{"change data", func(s *cookiestore.Session[account]) { s.Data.Email = "b" }, true},
+		{"add a flash", func(s *cookiestore.Session[account]) { s.Flash("m", "x") }, true},
+		{"keep", func(s *cookiestore.Session[account]) { s.Keep("n") }, true},
+		{"destroy", func(s *cookiestore.Session[account]) { s.Destroy() }, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header.Set("Cookie", cookie)
+			rec := httptest.NewRecorder()
+			st.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, "body")
+				s := st.Get(r.Context())
+				if s.IsNew() || len(s.Flashes("n")) != 1 {
+					t.Errorf("session not loaded: %v", s.Err())
+				}
+				tc.after(s)
+			})).ServeHTTP(rec, req)
+			errs := hook.take()
+			if got := len(errs) == 1 && errors.Is(errs[0], cookiestore.ErrHeadersSent); got != tc.reported || len(errs) > 1 {
+				t.Fatalf("reported %v, want ErrHeadersSent: %v", errs, tc.reported)
+			}
+		})
+	}
+}
+
+// TestCacheHeadersWithoutSetCookie checks the headers of a response
+// that used the session but sends no Set-Cookie: it varies on Cookie,
+// and when the session came from a cookie no shared cache may store it.
+func TestCacheHeadersWithoutSetCookie(t *testing.T) {
+	hook := &hookErrs{}
+	st := mustStore(t, encrypted.New(ring(t)), cookiestore.Options[account]{Name: "sid", InsecureHTTP: true, OnError: hook.add})
+	rec := httptest.NewRecorder()
+	st.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st.Get(r.Context()).Data.Email = "ada"
+	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	cookie := strings.Split(rec.Header().Get("Set-Cookie"), ";")[0]
+
+	cases := []struct {
+		name            string
+		cookie          bool
+		get             bool
+		cacheControl    []string // set by the handler
+		vary            []string // set by the handler
+		wantCache       string
+		wantVary        string
+		wantSetCookie   bool
+		handlerBodyUser bool
+	}{
+		{"public page from a session", true, true, []string{"public, max-age=600"}, nil, "private, max-age=600", "Cookie", false, true},
+		{"no Cache-Control", true, true, nil, nil, "private", "Cookie", false, true},
+		{"s-maxage", true, true, []string{"s-maxage=600, max-age=60"}, nil, "private, max-age=60", "Cookie", false, true},
+		{"two headers", true, true, []string{"public", "max-age=600"}, nil, "private, max-age=600", "Cookie", false, true},
+		{"already private", true, true, []string{"private, max-age=60"}, nil, "private, max-age=60", "Cookie", false, true},
+		{"no-store", true, true, []string{"no-store"}, nil, "no-store", "Cookie", false, true},
+		{"handler's Vary kept", true, true, []string{"public"}, []string{"Accept-Encoding"}, "private", "Accept-Encoding, Cookie", false, true},
+		{"handler already varies on Cookie", true, true, nil, []string{"cookie"}, "private", "cookie", false, true},
+		{"new session", false, true, []string{"public, max-age=600"}, nil, "public, max-age=600", "Cookie", false, false},
+		{"session not used", true, false, []string{"public, max-age=600"}, nil, "public, max-age=600", "", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/", nil)
+			if tc.cookie {
+				req.Header.Set("Cookie", cookie)
+			}
+			rec := httptest.NewRecorder()
+			st.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for _, v := range tc.cacheControl {
+					w.Header().Add("Cache-Control", v)
+				}
+				for _, v := range tc.vary {
+					w.Header().Add("Vary", v)
+				}
+				if tc.get {
+					io.WriteString(w, "hello "+st.Get(r.Context()).Data.Email)
+				} else {
+					io.WriteString(w, "static")
+				}
+			})).ServeHTTP(rec, req)
+			if got := strings.Join(rec.Header().Values("Cache-Control"), ", "); got != tc.wantCache {
+				t.Errorf("Cache-Control %q, want %q", got, tc.wantCache)
+			}
+			if got := strings.Join(rec.Header().Values("Vary"), ", "); got != tc.wantVary {
+				t.Errorf("Vary %q, want %q", got, tc.wantVary)
+			}
+			if got := rec.Header().Get("Set-Cookie") != ""; got != tc.wantSetCookie {
+				t.Errorf("Set-Cookie %v", rec.Header().Values("Set-Cookie"))
+			}
+			if got := strings.Contains(rec.Body.String(), "ada"); got != tc.handlerBodyUser {
+				t.Errorf("body %q", rec.Body.String())
+			}
+			if errs := hook.take(); len(errs) != 0 {
+				t.Errorf("errors %v", errs)
+			}
+		})
+	}
+	// Save, the explicit API, adds the same headers.
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Cookie", cookie)
+	s, err := st.Load(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	w.Header().Set("Cache-Control", "public, max-age=600")
+	if err := st.Save(context.Background(), w, s); err != nil || w.Header().Get("Set-Cookie") != "" ||
+		w.Header().Get("Cache-Control") != "private, max-age=600" || w.Header().Get("Vary") != "Cookie" {
+		t.Fatalf("Save: %v, headers %v", err, w.Header())
+	}
+}
+
+func TestPrivateCacheControl(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                "private",
+		"public":                          "private",
+		"public, max-age=600":             "private, max-age=600",
+		"Public, S-MaxAge=60, max-age=5":  "private, max-age=5",
+		"max-age=0, must-revalidate":      "private, max-age=0, must-revalidate",
+		"private":                         "private",
+		"private, max-age=60":             "private, max-age=60",
+		"NO-STORE":                        "NO-STORE",
+		"public, no-store":                "public, no-store",
+		`no-cache="Set-Cookie, public"`:   `private, no-cache="Set-Cookie, public"`,
+		`public, private="Set-Cookie"`:    `private, private="Set-Cookie"`,
+		"immutable, public, max-age=9999": "private, immutable, max-age=9999",
+	} {
+		if got := cookiestore.PrivateCacheControl(in); got != want {
+			t.Errorf("PrivateCacheControl(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -36,6 +36,11 @@ const (
 	DefaultIdleTimeout     = 24 * time.Hour
 	DefaultAbsoluteTimeout = 7 * 24 * time.Hour
 	DefaultRenewFraction   = 0.25
+	// MaxTimeout caps IdleTimeout and AbsoluteTimeout: 400 days, the
+	// longest cookie lifetime browsers keep (RFC 6265bis caps Max-Age
+	// there; Chrome does). It also keeps every expiry inside the times
+	// a sealer can seal (up to 2106).
+	MaxTimeout = 400 * 24 * time.Hour
 	// MaxCookieLine is the longest Set-Cookie value (name, value and
 	// attributes) this package emits; browsers drop longer cookies.
 	MaxCookieLine = 4096
@@ -71,11 +76,13 @@ type Options[T any] struct {
 
 	// IdleTimeout ends a session after this long without a request
 	// that uses it. It slides: the cookie is re-issued at most once per
-	// RenewFraction of it.
+	// RenewFraction of it. It must be between 1s and MaxTimeout.
 	IdleTimeout time.Duration
 	// AbsoluteTimeout ends a session this long after it was created
 	// (or regenerated), however active. It must be at least
-	// IdleTimeout.
+	// IdleTimeout and at most MaxTimeout. A session whose absolute
+	// lifetime ends while a request uses it is cleared on that
+	// response (see Store.Commit).
 	AbsoluteTimeout time.Duration
 	// RenewFraction is the part of IdleTimeout after which an unchanged
 	// session is re-issued to slide its expiry. It must be in (0, 1];
@@ -92,6 +99,12 @@ type Options[T any] struct {
 	// default (0) refuses an oversized session with ErrTooLarge. The
 	// sealer's own value limit (crumb.WithMaxValueLen, 16 KiB by
 	// default) still applies to the whole value.
+	//
+	// The names name.1 to name.(MaxChunks-1) are then reserved for the
+	// store: it reads them after a first cookie that fills its line,
+	// and expires any beside a cookie that does not (stale chunks of a
+	// larger session). A store that does not chunk never reads nor
+	// expires cookies named name.N.
 	MaxChunks int
 
 	// Codec encodes the session record; JSONCodec by default. A
@@ -183,6 +196,10 @@ func (o Options[T]) validate() (config[T], error) {
 	}
 	if c.IdleTimeout < time.Second || c.AbsoluteTimeout < c.IdleTimeout {
 		return c, configErr("IdleTimeout must be at least 1s and AbsoluteTimeout at least IdleTimeout")
+	}
+	if c.AbsoluteTimeout > MaxTimeout {
+		// AbsoluteTimeout >= IdleTimeout, so this caps both.
+		return c, configErr("IdleTimeout and AbsoluteTimeout must be at most MaxTimeout (400 days)")
 	}
 	if c.RenewFraction == 0 {
 		c.RenewFraction = DefaultRenewFraction

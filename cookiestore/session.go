@@ -36,7 +36,11 @@ type Session[T any] struct {
 	issuedAt   time.Time
 	expires    time.Time
 	rotated    bool
-	present    uint16 // chunk indexes of this store's cookies in the request
+	// present is the set of the store's cookies (bit i: chunk i, the
+	// cookie itself for 0) the client holds: those the request carried,
+	// then those the last Commit set. held is the part the session's
+	// value occupies; the rest are stale chunks, expired by Commit.
+	present, held uint16
 
 	inFlash  map[string][]Raw
 	keepAll  bool
@@ -57,7 +61,6 @@ type Session[T any] struct {
 	gen     int
 	baseGen int  // gen when last loaded or committed
 	settled bool // a Commit succeeded: incoming flashes are dealt with
-	cleared bool // the request's cookies were already expired
 }
 
 // ID returns the session ID: 43 characters of base64url encoding 256

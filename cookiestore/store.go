@@ -90,7 +90,7 @@ func (st *Store[T]) LoadHeader(ctx context.Context, cookieHeader string) (*Sessi
 // loadInto is LoadHeader into a Session the caller allocated (the
 // middleware keeps it inside its per-request state).
 func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader string) error {
-	in := parseCookieHeader(cookieHeader, st.cfg.Name)
+	in := parseCookieHeader(cookieHeader, st.cfg.Name, max(1, st.cfg.MaxChunks))
 	st.reset(s, in.seen)
 	if err := st.load(ctx, s, &in); err != nil {
 		// Whatever partial state load reached is dropped.
@@ -102,7 +102,7 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 }
 
 // reset makes s a fresh session for a request that carried the chunk
-// cookies in present.
+// cookies in present (none of which it uses).
 func (st *Store[T]) reset(s *Session[T], present uint16) {
 	*s = Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData, present: present}
 }
@@ -114,24 +114,25 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	if in.seen&1 == 0 {
 		return newErr("load", ErrInvalid, "chunk cookie without its first chunk", nil)
 	}
-	n := 1
-	for n < MaxChunksLimit && in.seen&(1<<n) != 0 {
+	// Every chunk but the last fills its Set-Cookie line, so the first
+	// chunk shorter than that is the last one. Chunk cookies after it
+	// are stale (left by a larger session whose deletion was lost) and
+	// are expired by the next Commit rather than spoiling the session.
+	// The sealed chunk count still decides: a missing, added or
+	// reordered chunk fails to open.
+	n, total := 1, len(in.chunks[0])
+	for n < MaxChunksLimit && in.seen&(1<<n) != 0 && len(in.chunks[n-1]) >= st.cfg.fullChunk(n-1) {
+		total += len(in.chunks[n])
 		n++
 	}
-	if in.seen>>n != 0 {
-		return newErr("load", ErrInvalid, "chunk cookies are not consecutive", nil)
-	}
-	if n > 1 && n > st.cfg.MaxChunks {
-		return newErr("load", ErrInvalid, "more chunk cookies than the store allows", nil)
-	}
 	// Refuse before any crypto what could never have been issued.
-	if in.total > MaxCookieLine*max(1, st.cfg.MaxChunks) {
+	if total > MaxCookieLine*max(1, st.cfg.MaxChunks) {
 		return newErr("load", ErrTooLarge, "cookie larger than this store ever issues", nil)
 	}
 	value := in.chunks[0]
 	if n > 1 {
 		var b strings.Builder
-		b.Grow(in.total)
+		b.Grow(total)
 		for i := 0; i < n; i++ {
 			b.WriteString(in.chunks[i])
 		}
@@ -146,7 +147,9 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		return e
 	}
 	now := st.now()
-	if now.After(opened.IssuedAt.Add(st.cfg.IdleTimeout)) {
+	// Both timeouts end a session at exactly their end, as the sealer
+	// treats the sealed expiry: valid before it, expired from it on.
+	if !now.Before(opened.IssuedAt.Add(st.cfg.IdleTimeout)) {
 		return newErr("load", ErrExpired, "idle timeout passed", nil)
 	}
 	rec, err := st.cfg.Backend.Load(ctx, opened.Payload)
@@ -180,7 +183,8 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	}
 	if st.cfg.Validate != nil {
 		if err := st.cfg.Validate(&s.Data); err != nil {
-			return newErr("load", ErrRejected, "", err)
+			// A validator's message may quote the data it refused.
+			return &Error{Op: "load", Kind: ErrRejected, Cause: err, hideCause: true}
 		}
 	}
 	s.isNew = false
@@ -191,6 +195,7 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	s.ref = opened.Payload
 	s.issuedAt, s.expires, s.rotated = opened.IssuedAt, opened.Expires, opened.Rotated
 	s.inFlash = w.Flashes
+	s.held = 1<<n - 1
 	return nil
 }
 
@@ -261,15 +266,24 @@ func (st *Store[T]) unchanged(s *Session[T]) (bool, error) {
 // nothing needs to be sent. It saves when the session changed, when its
 // idle expiry is due for renewal, or when it was sealed with a key
 // other than the primary; it expires the cookie and every chunk after
-// Destroy, and clears a cookie the store refused. A response carrying
-// the lines must also carry "Vary: Cookie" and the Cache-Control value
-// from CacheControl.
+// Destroy, clears a cookie the store refused, and expires stale chunk
+// cookies beside a valid one. A response carrying the lines must also
+// carry "Vary: Cookie" and the Cache-Control value from CacheControl; a
+// response without lines that used a session loaded from a cookie
+// (IsNew false) must carry "Vary: Cookie" and PrivateCacheControl.
 //
-// Commit may be called again after more changes; a second call with no
-// change returns nil. On error the lines are nil and the response must
-// not claim success: the client keeps its old cookie. (A server-side
-// Backend may by then hold a record under a new ID that no cookie
-// names; it expires with its TTL.)
+// A session whose absolute lifetime ends between its load and Commit
+// is over: Commit returns the lines expiring its cookies, with a nil
+// error, and reports ErrExpired to Options.OnError. The response may
+// go out as the handler wrote it; the next request starts a fresh
+// session.
+//
+// Commit may be called again after more changes: it acts on what the
+// previous call sent, and a call with no change since returns nil. On
+// error the lines are nil and the response must not claim success: the
+// client keeps the cookies it held before the failed call. (A
+// server-side Backend may by then hold a record under a new ID that no
+// cookie names; it expires with its TTL.)
 func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error) {
 	if s == nil {
 		return nil, nil
@@ -280,23 +294,20 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	flashes := s.outgoing()
 
 	// Nothing worth a cookie: a new or destroyed session still at its
-	// zero value. Clear whatever cookies the request carried.
+	// zero value. Clear whatever cookies the client holds.
 	if (s.isNew || s.destroyed) && len(flashes) == 0 && !s.forced {
 		empty, err := st.sameData(&s.Data, &st.zero, st.zeroData)
 		if err != nil {
 			return nil, dataErr(err)
 		}
 		if empty {
-			var lines []string
-			if !s.cleared {
-				if s.destroyed && s.oldRef != nil {
-					if err := st.cfg.Backend.Delete(ctx, s.oldRef); err != nil {
-						return nil, newErr("commit", ErrBackend, "deleting the destroyed record", err)
-					}
+			if s.destroyed && s.oldRef != nil {
+				if err := st.cfg.Backend.Delete(ctx, s.oldRef); err != nil {
+					return nil, newErr("commit", ErrBackend, "deleting the destroyed record", err)
 				}
-				lines = st.deletes(lines, 0, s.present)
 			}
-			s.cleared, s.oldRef, s.ref = true, nil, nil
+			lines := st.deletes(nil, s.present)
+			s.present, s.held, s.oldRef, s.ref = 0, 0, nil, nil
 			st.settle(s, st.zeroData)
 			return lines, nil
 		}
@@ -318,15 +329,15 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 				st.expiry(s, s.loadedAt).After(s.expires))
 	}
 	if !changed && !renew && !s.forced {
+		// The session's own cookies stay; stale chunk cookies beside
+		// them go.
+		lines := st.deletes(nil, s.present&^s.held)
+		s.present = s.held
 		st.settle(s, nil)
-		return nil, nil
+		return lines, nil
 	}
 
 	now := st.now()
-	data, err := st.cfg.Codec.Marshal(&s.Data)
-	if err != nil {
-		return nil, dataErr(err)
-	}
 	if s.id == "" {
 		s.id = newID()
 	}
@@ -334,6 +345,13 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		s.created = now
 	}
 	expires := st.expiry(s, now)
+	if !expires.After(now) {
+		return st.end(ctx, s, newErr("commit", ErrExpired, "absolute lifetime ended during the request", nil)), nil
+	}
+	data, err := st.cfg.Codec.Marshal(&s.Data)
+	if err != nil {
+		return nil, dataErr(err)
+	}
 	rec, err := st.cfg.Codec.Marshal(&Envelope{ID: s.id, Created: s.created.Unix(), Data: data, Flashes: flashes})
 	if err != nil {
 		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "session record does not encode", Cause: err, hideCause: true}
@@ -345,8 +363,13 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if err != nil {
 		return nil, newErr("commit", ErrBackend, "saving the record", err)
 	}
-	lines, err := st.seal(ref, now, expires, s.present)
+	lines, n, err := st.seal(ref, now, expires, s.present)
 	if err != nil {
+		if errors.Is(err, ErrExpired) {
+			// The sealer's clock read a later second than the store's,
+			// past the absolute end: the session is over all the same.
+			return st.end(ctx, s, err), nil
+		}
 		return nil, err
 	}
 	if s.oldRef != nil {
@@ -357,9 +380,23 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	}
 	s.ref = ref
 	s.forced = false
-	s.cleared = false
+	// The client now holds exactly the cookies these lines set: a
+	// later Commit expires what it no longer needs from them, not from
+	// the request's cookies.
+	s.present, s.held = 1<<n-1, 1<<n-1
 	st.settle(s, data)
 	return lines, nil
+}
+
+// end clears the cookies of a session whose lifetime ended during the
+// request and reports why. A server-side record needs no deleting: it
+// was saved with an expiry no later than this one.
+func (st *Store[T]) end(ctx context.Context, s *Session[T], why error) []string {
+	st.report(ctx, why)
+	lines := st.deletes(nil, s.present)
+	s.present, s.held, s.ref, s.forced = 0, 0, nil, false
+	st.settle(s, nil)
+	return lines
 }
 
 func dataErr(err error) error {
@@ -381,8 +418,13 @@ func (st *Store[T]) settle(s *Session[T], data []byte) {
 }
 
 // pending reports whether s changed since it was loaded or committed.
+//
+// Incoming flashes that no Commit dealt with do not count: the
+// middleware asks only after the response started, and a handler that
+// first reads the session then (flashes included) changed nothing. Those
+// flashes stay for the next request.
 func (st *Store[T]) pending(s *Session[T]) bool {
-	if s.encErr != nil || s.gen != s.baseGen || (!s.settled && len(s.inFlash) > 0) {
+	if s.encErr != nil || s.gen != s.baseGen {
 		return true
 	}
 	same, err := st.unchanged(s)
@@ -405,25 +447,23 @@ func (st *Store[T]) expiry(s *Session[T], now time.Time) time.Time {
 
 // seal seals ref into one cookie, or into chunks when allowed and
 // needed, and returns the Set-Cookie lines, including deletions of
-// chunk cookies the request carried that the new value does not use.
-func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16) ([]string, error) {
+// chunk cookies in present (those the client holds) that the new value
+// does not use, and the number of chunks the value uses.
+func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16) ([]string, int, error) {
 	name := st.cfg.Name
-	if !expires.After(now) {
-		return nil, newErr("commit", ErrExpired, "absolute lifetime ends now", nil)
-	}
 	value, err := st.sealer.Seal(name, ref, expires)
 	if err != nil {
-		return nil, sealErr(err)
+		return nil, 0, sealErr(err)
 	}
 	tail := st.cfg.attrs
 	if !st.cfg.BrowserSession {
 		tail = maxAgeAttr(now, expires) + tail
 	}
 	if len(name)+1+len(value)+len(tail) <= MaxCookieLine {
-		return st.deletes([]string{name + "=" + value + tail}, 1, present), nil
+		return st.deletes([]string{name + "=" + value + tail}, present&^1), 1, nil
 	}
 	if st.cfg.MaxChunks < 2 {
-		return nil, newErr("commit", ErrTooLarge, "Set-Cookie line over 4096 bytes and chunking is off", nil)
+		return nil, 0, newErr("commit", ErrTooLarge, "Set-Cookie line over 4096 bytes and chunking is off", nil)
 	}
 	n, capacity := 0, 0
 	for i := 0; i < st.cfg.MaxChunks; i++ {
@@ -434,15 +474,15 @@ func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16) ([]
 		}
 	}
 	if n == 0 {
-		return nil, newErr("commit", ErrTooLarge, "session needs more chunk cookies than MaxChunks", nil)
+		return nil, 0, newErr("commit", ErrTooLarge, "session needs more chunk cookies than MaxChunks", nil)
 	}
 	value, err = st.sealer.Seal(sealName(name, n), ref, expires)
 	if err != nil {
-		return nil, sealErr(err)
+		return nil, 0, sealErr(err)
 	}
 	if len(value) > capacity {
 		// A sealer whose length depends on the name; not one of crumb's.
-		return nil, newErr("commit", ErrTooLarge, "sealed value grew under the chunked name", nil)
+		return nil, 0, newErr("commit", ErrTooLarge, "sealed value grew under the chunked name", nil)
 	}
 	lines := make([]string, 0, n)
 	for i := 0; i < n; i++ {
@@ -455,14 +495,14 @@ func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16) ([]
 		value = value[len(part):]
 		lines = append(lines, cn+"="+part+tail)
 	}
-	return st.deletes(lines, n, present), nil
+	return st.deletes(lines, present&^(1<<n-1)), n, nil
 }
 
 // deletes appends to lines a deleting Set-Cookie line for each cookie
-// in present (a set of chunk indexes) at index from or later.
-func (st *Store[T]) deletes(lines []string, from int, present uint16) []string {
-	for i := from; i < MaxChunksLimit; i++ {
-		if present&(1<<i) != 0 {
+// in chunks (a set of chunk indexes, 0 for the cookie itself).
+func (st *Store[T]) deletes(lines []string, chunks uint16) []string {
+	for i := 0; i < MaxChunksLimit; i++ {
+		if chunks&(1<<i) != 0 {
 			lines = append(lines, chunkName(st.cfg.Name, i)+"="+st.cfg.deleteAttrs)
 		}
 	}
@@ -470,8 +510,13 @@ func (st *Store[T]) deletes(lines []string, from int, present uint16) []string {
 }
 
 func sealErr(err error) error {
-	if errors.Is(err, crumb.ErrTooLarge) {
+	switch {
+	case errors.Is(err, crumb.ErrTooLarge):
 		return newErr("commit", ErrTooLarge, "the sealer refused the payload size", err)
+	case errors.Is(err, crumb.ErrExpired):
+		// The expiry is not after the sealer's clock, or outside the
+		// times it can seal (1970..2106): nothing to do with the data.
+		return newErr("commit", ErrExpired, "the sealer refused the session's expiry", err)
 	}
 	return newErr("commit", ErrCodec, "sealing failed", err)
 }
