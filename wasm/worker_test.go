@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -342,8 +343,9 @@ func TestWorkerBaseline(t *testing.T) {
 	}
 	first := time.Since(start)
 	p50, p90 := measure(t, ctx, c, w.URL+"/", 200, nil)
-	figure(t, "workerd plain JS baseline (no Go): listening %v, first request %v, p50 %v p90 %v (200 sequential)",
-		w.Listening.Round(time.Millisecond), first.Round(time.Millisecond), p50.Round(time.Microsecond), p90.Round(time.Microsecond))
+	figure(t, "workerd plain JS baseline (no Go): listening %v, first request %v, p50 %v p90 %v (200 sequential) [%s, %s, %d CPUs]",
+		w.Listening.Round(time.Millisecond), first.Round(time.Millisecond), p50.Round(time.Microsecond), p90.Round(time.Microsecond),
+		servicetest.WorkerdVersion(t), runtime.Version(), runtime.NumCPU())
 }
 
 func TestWorkerBridgeAsync(t *testing.T) {

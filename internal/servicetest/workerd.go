@@ -121,6 +121,20 @@ func StartWorkerd(t testing.TB, cfg WorkerdConfig) *Workerd {
 	return nil
 }
 
+// WorkerdVersion returns what `workerd --version` prints (such as
+// "workerd 2026-11-17"), for the figures a test reports; "workerd
+// (version unknown)" when it cannot be run. A missing workerd goes
+// through Missing.
+func WorkerdVersion(t testing.TB) string {
+	t.Helper()
+	bin := NodeModule(t, WorkerdBin)
+	out, err := exec.Command(bin, "--version").Output()
+	if v := strings.TrimSpace(string(out)); err == nil && v != "" {
+		return v
+	}
+	return "workerd (version unknown)"
+}
+
 // Log returns the tail of workerd's output (uncaught exceptions and
 // console output from the worker), for failure messages.
 func (w *Workerd) Log() string { return w.proc.Tail(4000) }

@@ -14,15 +14,23 @@
 //
 // Fetch lets a handler make outbound requests through the runtime's
 // fetch (stores, origins); such a handler must be served with
-// Options.Async.
+// Options.Async. A Fetcher sets the largest response body it reads.
 //
 // Security contract:
 //   - The bridge does not interpret headers: what the handler returns is
 //     what the client gets, after a check that no header can split a line
 //     (a handler that produces one gets a 500, never a smuggled header).
 //   - A panic in the handler is recovered and answered with a bare 500;
-//     the instance keeps serving. Nothing of the request (cookies
-//     included) is logged.
+//     the instance keeps serving. If the Go program exits anyway (a
+//     panic in another goroutine, a fatal runtime error), every request
+//     waiting on it gets a bare 500 at once and the next request starts
+//     a new instance. Nothing of the request (cookies included) is
+//     logged.
+//   - Fetch reads a response body of at most Fetcher.MaxResponseBody
+//     (DefaultMaxResponseBody, 4 MiB): the shim refuses a larger
+//     Content-Length before reading and stops a body that streams past
+//     the limit, so a misbehaving store cannot exhaust the isolate's
+//     memory through the bridge.
 //   - Errors from Fetch never include the URL or the runtime's message,
 //     which may hold store keys or credentials from the URL.
 //   - Environment variables come from the worker's text and secret
