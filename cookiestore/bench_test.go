@@ -52,6 +52,9 @@ func benchHandler(b *testing.B, mw func(http.Handler) http.Handler, get func(r *
 	if mw != nil && !change && w.h.Get("Set-Cookie") != "" {
 		b.Fatal("unchanged session sent a Set-Cookie")
 	}
+	if get != nil && !change && (w.h.Get("Vary") != "Cookie" || w.h.Get("Cache-Control") != "private") {
+		b.Fatalf("unchanged session: cache headers %v", w.h)
+	}
 	if change && w.h.Get("Set-Cookie") == "" {
 		b.Fatal("changed session sent no Set-Cookie")
 	}

@@ -32,12 +32,34 @@
 // Set-Cookie only when the data, flashes or identity changed, when the
 // idle expiry is due for renewal (at most once per RenewFraction of
 // IdleTimeout), or when the cookie was sealed with a key that is no
-// longer the primary, and then also "Vary: Cookie" and a Cache-Control
-// that keeps shared caches from storing the response. A change made
-// after the headers were sent is reported to Options.OnError as
-// ErrHeadersSent. Requests that never call Get leave the cookie (and a
-// server-side record) alone, so static files do not slide a session or
-// consume its flashes.
+// longer the primary. A change made after the headers were sent is
+// reported to Options.OnError as ErrHeadersSent; reading the session
+// then (its flashes included) is no change, and unread flashes stay for
+// the next request. Requests that never call Get leave the cookie (and
+// a server-side record) alone, so static files do not slide a session
+// or consume its flashes.
+//
+// A session whose absolute lifetime ends while a request uses it (it
+// loaded a second before the end and the handler changed it after) is
+// over: the response expires its cookies and goes out as the handler
+// wrote it, OnError receives ErrExpired, and the next request starts a
+// fresh session. Both timeouts end a session at exactly their end, as
+// the sealers treat a sealed expiry; both are capped at MaxTimeout (400
+// days, the longest cookie lifetime browsers keep).
+//
+// # Caches
+//
+// A response whose handler called Get depends on the Cookie header, so
+// the middleware adds "Vary: Cookie" to it. When it also carries a
+// Set-Cookie, Cache-Control becomes "private, no-store" unless the
+// handler's value already has private or no-store (CacheControl). When
+// it carries none but the session came from the request's cookie, the
+// page may show that session's data, so "private" replaces public and
+// s-maxage in the handler's value, which keeps the rest, such as max-age
+// for the browser's own cache (PrivateCacheControl). A new session's
+// response without Set-Cookie keeps the handler's Cache-Control: it
+// shows what anyone without a session sees. Engine users apply the same
+// rules with those two functions.
 //
 // Data is a plain field, so a change is found by comparison when the
 // session is saved: for data types made of booleans, integers and
@@ -95,7 +117,8 @@
 //     error wrapping ErrInvalid, ErrExpired, ErrUnknownKey, ErrTooLarge,
 //     ErrRejected or ErrMissing (and the crumb sentinel behind it), and
 //     the refused cookie is expired on the response (of a request that
-//     used the session).
+//     used the session). The same holds for a session whose lifetime
+//     ends during the request.
 //   - A session that could not be saved never gets a success response:
 //     the middleware saves before the first byte goes out, and on failure
 //     replaces the handler's status, headers and body (Options.
@@ -113,10 +136,16 @@
 //     (the middleware answers 500), or, when MaxChunks allows, is split
 //     across numbered chunk cookies whose count is bound into the sealed
 //     name, so a dropped, added or reordered chunk fails authentication.
-//     Chunks a shrinking session no longer needs are expired.
+//     Chunks a shrinking session no longer needs are expired, also when
+//     Commit runs twice in one response. Chunk names (name.1 to
+//     name.(MaxChunks-1)) are reserved for a chunking store, which
+//     expires any it finds beside a cookie that does not fill its line;
+//     a store that does not chunk never reads nor expires them.
+//   - A response that used a session loaded from a cookie is never
+//     left storable by shared caches (see Caches).
 //   - Errors and OnError never carry key material or a cookie value;
-//     decoding errors, which could quote the payload, are reduced to a
-//     fixed description.
+//     decoding and Validate errors, which could quote the payload, are
+//     reduced to a fixed description (errors.Is still finds the cause).
 //   - A stolen cookie is valid until it expires: a cookie session cannot
 //     be revoked on the server. Use a server-side Backend when logout
 //     must revoke.
