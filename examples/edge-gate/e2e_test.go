@@ -16,7 +16,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -48,45 +47,16 @@ const (
 const gateTags = "crumb_nohttp,crumb_nojson"
 
 var (
-	figuresMu sync.Mutex
-	figures   []string
-	buildDir  string
+	figures servicetest.Figures
+	builds  servicetest.Builds
 )
 
 func figure(t testing.TB, format string, args ...any) {
 	t.Helper()
-	s := fmt.Sprintf(format, args...)
-	t.Log(s)
-	figuresMu.Lock()
-	figures = append(figures, s)
-	figuresMu.Unlock()
+	figures.Add(t, format, args...)
 }
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "crumb-edge-gate-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	buildDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	if len(figures) > 0 {
-		fmt.Println("crumb edge-gate figures:")
-		for _, f := range figures {
-			fmt.Println("  " + f)
-		}
-	}
-	os.Exit(code)
-}
-
-type buildResult struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-var builds sync.Map // output name -> *buildResult
+func TestMain(m *testing.M) { os.Exit(servicetest.Main(m, "crumb edge-gate", &figures, &builds)) }
 
 // buildGate builds pkg for GOOS=js with stock Go as docs/edge.md says
 // to (gateTags, -ldflags=-s -w), once per test binary, and reports its
@@ -100,13 +70,10 @@ func buildGate(t *testing.T, name, pkg string) string {
 // DWARF (-ldflags=-s -w) or not, once per test binary.
 func buildVariant(t *testing.T, name, pkg, tags string, strip bool) string {
 	t.Helper()
-	v, _ := builds.LoadOrStore(name, &buildResult{})
-	b := v.(*buildResult)
-	b.once.Do(func() {
+	return builds.Once(t, name, func(out string) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		root := servicetest.ModuleRoot(t)
-		b.path = filepath.Join(buildDir, name)
 		var flags []string
 		how := "GOOS=js"
 		if tags != "" {
@@ -119,15 +86,13 @@ func buildVariant(t *testing.T, name, pkg, tags string, strip bool) string {
 			flags = append(flags, "-ldflags=-s -w")
 			how += " -ldflags=-s -w"
 		}
-		took, err := servicetest.GoBuild(ctx, root, "js", pkg, b.path, flags...)
+		took, err := servicetest.GoBuild(ctx, root, "js", pkg, out, flags...)
 		if err != nil {
-			b.err = err
-			return
+			return err
 		}
-		raw, gz, err := servicetest.Sizes(b.path)
+		raw, gz, err := servicetest.Sizes(out)
 		if err != nil {
-			b.err = err
-			return
+			return err
 		}
 		// The goal is the plain gate's; kvgate links kvstore.
 		goal := ""
@@ -141,13 +106,10 @@ func buildVariant(t *testing.T, name, pkg, tags string, strip bool) string {
 		figure(t, "size %-20s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [stock %s, %s %s; hard ceiling 3 MB = 3,000,000 B%s; built in %v]",
 			name, raw, float64(raw)/1e6, gz, float64(gz)/1e6, goVersion(), how, pkg, goal, took.Round(time.Millisecond))
 		if gz > hardCeilingGzip {
-			b.err = fmt.Errorf("%s is %d bytes gzip -9, over the 3,000,000-byte hard ceiling", name, gz)
+			return fmt.Errorf("%s is %d bytes gzip -9, over the 3,000,000-byte hard ceiling", name, gz)
 		}
+		return nil
 	})
-	if b.err != nil {
-		t.Fatal(b.err)
-	}
-	return b.path
 }
 
 // TestGateSizeSteps builds the gate without each size measure the
