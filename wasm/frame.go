@@ -14,13 +14,17 @@ import (
 //
 //	request  = method SP url LF headers LF body
 //	response = status LF headers LF body
-//	forward  = "F" SP method SP url LF headers LF headers LF
+//	forward  = "F" SP method SP url [SP cache] LF headers LF headers LF
+//	cache    = "vary-cookie" / "private" / "no-store"
 //	headers  = *(name ":" value LF)
 //
 // A forward frame asks the shim to send the incoming request on to url
 // with the first header list (the complete set to send) and its original
 // body, and to return the origin's answer with the second header list
-// appended (Set-Cookie lines, say). docs/edge.md has examples.
+// appended (Set-Cookie lines, say) and its caching headers adjusted as
+// cache says (see Cache). A shim that meets a cache word it does not
+// know fails the request rather than serve the origin's headers as
+// they are. docs/edge.md has examples.
 
 // ErrFrame is returned, wrapped, for a frame that does not parse.
 var ErrFrame = errors.New("wasm: malformed bridge frame")
@@ -28,7 +32,8 @@ var ErrFrame = errors.New("wasm: malformed bridge frame")
 // ErrHeader is returned by the Append functions for a header, method,
 // URL or status that would not survive the trip into JavaScript intact
 // (a line break in a value, a non-token name, a status outside
-// 200..599, which a Workers Response cannot carry). The bridge answers 500 rather than pass it on.
+// 200..599, which a Workers Response cannot carry), or an unknown
+// Forward.Cache. The bridge answers 500 rather than pass it on.
 var ErrHeader = errors.New("wasm: header, method, URL or status not representable")
 
 // Field is one header line. Names from the shim are lower case, as the
@@ -133,6 +138,52 @@ type Forward struct {
 	// from a Clone of the incoming ones and remove what the origin must
 	// not see.
 	Header Header
+	// Cache is what the shim does to the origin's Vary and
+	// Cache-Control before the client (and any shared cache between
+	// it and the edge) sees them. Set it whenever the edge's decision
+	// depended on the request's cookies: the origin cannot know that
+	// its answer was chosen by a cookie the edge read.
+	Cache Cache
+}
+
+// Cache says how the shim adjusts a forwarded response's caching
+// headers. Each level above CacheAsIs merges "Cookie" into the origin's
+// Vary (unless Vary is "*" or already names it), keeping the names the
+// origin listed.
+type Cache uint8
+
+const (
+	// CacheAsIs leaves the origin's headers alone: the request carried
+	// no session cookie and the edge added no identity.
+	CacheAsIs Cache = iota
+	// CacheVaryCookie only merges Cookie into Vary: the request carried
+	// a session cookie the edge refused, so the answer was still chosen
+	// by the cookie.
+	CacheVaryCookie
+	// CachePrivate also applies cookiestore.PrivateCacheControl to the
+	// origin's Cache-Control (kept when it has private or no-store,
+	// else "private" first, public and s-maxage dropped): the origin
+	// answered an authenticated request.
+	CachePrivate
+	// CacheNoStore also applies cookiestore.CacheControl (kept when it
+	// has private or no-store, else "private, no-store"): the edge adds
+	// a Set-Cookie of its own.
+	CacheNoStore
+)
+
+// word is the cache field of the forward frame; "" for CacheAsIs.
+func (c Cache) word() (string, bool) {
+	switch c {
+	case CacheAsIs:
+		return "", true
+	case CacheVaryCookie:
+		return "vary-cookie", true
+	case CachePrivate:
+		return "private", true
+	case CacheNoStore:
+		return "no-store", true
+	}
+	return "", false
 }
 
 // Handler answers a fetch event. It must not keep req after returning.
@@ -210,13 +261,18 @@ func DecodeResponse(frame []byte) (*Response, error) {
 // is set, else a response frame.
 func AppendResponse(b []byte, r *Response) ([]byte, error) {
 	if f := r.Forward; f != nil {
-		if !isToken(f.Method) || !isURL(f.URL) {
+		word, ok := f.Cache.word()
+		if !ok || !isToken(f.Method) || !isURL(f.URL) {
 			return b, ErrHeader
 		}
 		b = append(b, "F "...)
 		b = append(b, f.Method...)
 		b = append(b, ' ')
 		b = append(b, f.URL...)
+		if word != "" {
+			b = append(b, ' ')
+			b = append(b, word...)
+		}
 		b = append(b, '\n')
 		b, err := appendHeaders(b, f.Header)
 		if err != nil {

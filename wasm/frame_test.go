@@ -3,6 +3,7 @@ package wasm_test
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/crumbkit/crumb/wasm"
@@ -50,6 +51,21 @@ func TestFrameRoundTrip(t *testing.T) {
 	if err != nil || string(b) != "F GET http://origin/x\nx-crumb-user:alice\n\nset-cookie:s=v\n\n" {
 		t.Fatalf("forward frame %q %v", b, err)
 	}
+	for _, tc := range []struct {
+		cache wasm.Cache
+		first string
+	}{
+		{wasm.CacheAsIs, "F GET http://origin/x\n"},
+		{wasm.CacheVaryCookie, "F GET http://origin/x vary-cookie\n"},
+		{wasm.CachePrivate, "F GET http://origin/x private\n"},
+		{wasm.CacheNoStore, "F GET http://origin/x no-store\n"},
+	} {
+		fw.Forward.Cache = tc.cache
+		b, err = wasm.AppendResponse(nil, fw)
+		if err != nil || !strings.HasPrefix(string(b), tc.first) || !strings.HasSuffix(string(b), "\nx-crumb-user:alice\n\nset-cookie:s=v\n\n") {
+			t.Errorf("forward frame with cache %d: %q %v", tc.cache, b, err)
+		}
+	}
 }
 
 func TestFrameRefuses(t *testing.T) {
@@ -67,6 +83,7 @@ func TestFrameRefuses(t *testing.T) {
 		{"status 600", &wasm.Response{Status: 600}},
 		{"space in a forward URL", &wasm.Response{Forward: &wasm.Forward{Method: "GET", URL: "http://o/a b"}}},
 		{"bad forward method", &wasm.Response{Forward: &wasm.Forward{Method: "G ET", URL: "http://o/"}}},
+		{"unknown forward cache", &wasm.Response{Forward: &wasm.Forward{Method: "GET", URL: "http://o/", Cache: wasm.CacheNoStore + 1}}},
 		{"bad forward header", &wasm.Response{Forward: &wasm.Forward{Method: "GET", URL: "http://o/", Header: wasm.Header{{"x", "\n"}}}}},
 	} {
 		if _, err := wasm.AppendResponse(nil, tc.resp); !errors.Is(err, wasm.ErrHeader) {

@@ -221,15 +221,96 @@ async function call(st, frame) {
   return out;
 }
 
+// directives splits a Cache-Control value at the commas outside quoted
+// strings (no-cache="a, private" is one directive), as cookiestore's
+// Go code does.
+function directives(v) {
+  const out = [];
+  let quoted = false, start = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    if (c === '"') quoted = !quoted;
+    else if (c === "\\" && quoted) i++;
+    else if (c === "," && !quoted) {
+      const d = v.slice(start, i).trim();
+      if (d !== "") out.push(d);
+      start = i + 1;
+    }
+  }
+  const d = v.slice(start).trim();
+  if (d !== "") out.push(d);
+  return out;
+}
+
+// keepsSharedCachesOut: private or no-store without arguments
+// (private="Set-Cookie" lets a shared cache store the rest).
+function keepsSharedCachesOut(ds) {
+  return ds.some((d) => d.toLowerCase() === "private" || d.toLowerCase() === "no-store");
+}
+
+// privateCacheControl is cookiestore.PrivateCacheControl: the value
+// when it keeps shared caches out, else "private" followed by its
+// directives without public and s-maxage.
+function privateCacheControl(v) {
+  const ds = directives(v);
+  if (keepsSharedCachesOut(ds)) return v;
+  let out = "private";
+  for (const d of ds) {
+    const n = d.split("=", 1)[0].trim().toLowerCase();
+    if (n !== "public" && n !== "s-maxage") out += ", " + d;
+  }
+  return out;
+}
+
+// noStoreCacheControl is cookiestore.CacheControl, for a response that
+// carries a Set-Cookie.
+function noStoreCacheControl(v) {
+  return keepsSharedCachesOut(directives(v)) ? v : "private, no-store";
+}
+
+// varyCookie merges Cookie into Vary, keeping the origin's names.
+function varyCookie(h) {
+  const v = (h.get("vary") ?? "").trim();
+  if (v === "") {
+    h.set("vary", "Cookie");
+    return;
+  }
+  const names = v.split(",").map((n) => n.trim().toLowerCase());
+  if (!names.includes("cookie") && !names.includes("*")) h.set("vary", v + ", Cookie");
+}
+
+// CACHE maps the forward frame's cache word to what it does to the
+// origin's response headers (wasm.Cache in Go).
+const CACHE = {
+  "vary-cookie": (h) => varyCookie(h),
+  "private": (h) => {
+    varyCookie(h);
+    h.set("cache-control", privateCacheControl(h.get("cache-control") ?? ""));
+  },
+  "no-store": (h) => {
+    varyCookie(h);
+    h.set("cache-control", noStoreCacheControl(h.get("cache-control") ?? ""));
+  },
+};
+
 async function forward(request, body, f) {
-  const sp = f.first.indexOf(" ", 2);
-  const method = f.first.slice(2, sp);
-  const url = f.first.slice(sp + 1);
+  // "F" SP method SP url [SP cache]
+  const parts = f.first.split(" ");
+  if (parts.length < 3 || parts.length > 4) throw new Error("crumb: malformed forward frame");
+  const [, method, url, cache] = parts;
+  // An unknown word fails the request: serving the origin's caching
+  // headers unchanged could let a shared cache hand one user's page to
+  // another.
+  let policy = null;
+  if (cache !== undefined) {
+    if (!Object.hasOwn(CACHE, cache)) throw new Error("crumb: unknown cache word in a forward frame");
+    policy = CACHE[cache];
+  }
   const init = { method, headers: toHeaders(f.lines), redirect: "manual" };
   if (method !== "GET" && method !== "HEAD") init.body = body ?? request.body;
   const res = await fetch(url, init);
   const extra = dec.decode(f.rest).split("\n");
-  if (extra.every((l) => l === "")) return res;
+  if (policy === null && extra.every((l) => l === "")) return res;
   const out = new Response(res.body, res); // mutable headers
   // The origin's own Set-Cookie for a name wins over the edge's: a
   // session the origin changed, or destroyed at logout, must not be
@@ -242,6 +323,8 @@ async function forward(request, body, f) {
     if (k.toLowerCase() === "set-cookie" && originSets.has(cookieName(v))) continue;
     out.headers.append(k, v);
   }
+  // Last, so the edge's rule is what the client and caches see.
+  if (policy !== null) policy(out.headers);
   return out;
 }
 
@@ -288,7 +371,15 @@ export function crumbWorker(module) {
         return new Response("internal error\n", { status: 500 });
       }
       const f = parseFrame(out);
-      if (f.first.startsWith("F ")) return forward(request, body, f);
+      if (f.first.startsWith("F ")) {
+        try {
+          return await forward(request, body, f);
+        } catch (e) {
+          // The name only: a fetch error's message may quote the URL.
+          console.error("crumb: forwarding failed:", e && e.name);
+          return new Response("internal error\n", { status: 500 });
+        }
+      }
       const status = Number(f.first);
       return new Response(NULL_BODY.has(status) ? null : f.rest, { status, headers: toHeaders(f.lines) });
     },

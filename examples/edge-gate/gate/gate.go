@@ -22,7 +22,14 @@
 //     Set-Cookie, unless the origin sets that cookie itself, which then
 //     wins;
 //   - forwards everything else to the origin, bodies streamed by the
-//     shim, never copied through Go.
+//     shim, never copied through Go;
+//   - marks every answer that depended on the cookie: its own 303s and
+//     503s carry Vary: Cookie, and a forwarded response gets Cookie
+//     merged into the origin's Vary when the request carried a session
+//     cookie (valid or not), and a Cache-Control made private the way
+//     cookiestore.PrivateCacheControl does when the request was
+//     authenticated (cookiestore.CacheControl when the gate adds a
+//     Set-Cookie), through wasm.Forward.Cache.
 //
 // Security contract: the identity header the origin receives was put
 // there by the gate from a session that authenticated, was within its
@@ -32,6 +39,9 @@
 // canonical path, forwarded byte for byte, and protected prefixes are
 // matched on its decoded, ASCII-lower-cased form. The origin must
 // only be reachable through the gate (or ignore the header otherwise).
+// No response the origin gave an authenticated request leaves the edge
+// publicly cacheable or without Vary: Cookie, so a shared cache in
+// front of the edge cannot serve it to another user.
 // Nothing of a cookie, a key or the session data is logged. The gate
 // never turns a bad cookie into an error status: a refused cookie is an
 // anonymous request.
@@ -155,8 +165,13 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 	s, err := g.cfg.Store.LoadHeader(ctx, cookieHeader)
 	if errors.Is(err, cookiestore.ErrBackend) {
 		// The record may exist: do not treat the user as logged out.
-		return text(503, "session store unavailable\n")
+		resp := text(503, "session store unavailable\n")
+		resp.Header.Add("vary", "Cookie")
+		return resp
 	}
+	// carried: the request had a session cookie, valid or not, so the
+	// answer below was chosen by it.
+	carried := !errors.Is(err, cookiestore.ErrNoCookie)
 	ident := ""
 	if !s.IsNew() {
 		ident = g.cfg.Identity(s.Data)
@@ -169,6 +184,9 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		resp := &wasm.Response{Status: 303, Header: wasm.Header{
 			{Name: "location", Value: g.cfg.LoginPath},
 			{Name: "cache-control", Value: "no-store"},
+			// With a valid session the same URL is forwarded: the
+			// answer depends on the cookie even when there is none.
+			{Name: "vary", Value: "Cookie"},
 		}}
 		// A refused cookie is cleared; deleting needs no sealing key.
 		if s.IsNew() && err != nil && !errors.Is(err, cookiestore.ErrNoCookie) {
@@ -196,6 +214,16 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		fwd.Add(g.cfg.IdentityHeader, ident)
 	}
 	resp := &wasm.Response{Forward: &wasm.Forward{Method: req.Method, URL: g.cfg.Origin + path + query, Header: fwd}}
+	// The origin cannot tell that its answer was chosen by the cookie
+	// the gate read (it sees an identity header), so the shim makes
+	// the response vary on Cookie, and private when authenticated: a
+	// shared cache must not hand one user's page to another.
+	switch {
+	case ident != "":
+		resp.Forward.Cache = wasm.CachePrivate
+	case carried:
+		resp.Forward.Cache = wasm.CacheVaryCookie
+	}
 
 	if ident != "" && g.cfg.CanRenew && time.Until(s.Expires()) < g.cfg.RenewWithin {
 		// Keep the flashes for the origin: the gate reads none.
@@ -205,8 +233,8 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 			for _, l := range lines {
 				resp.Header.Add("set-cookie", l)
 			}
-			resp.Header.Add("vary", "Cookie")
-			resp.Header.Add("cache-control", "private, no-store")
+			// The shim merges these into the origin's own headers.
+			resp.Forward.Cache = wasm.CacheNoStore
 			fwd.Set("cookie", replaceCookies(cookieHeader, lines))
 			resp.Forward.Header = fwd
 		}
