@@ -62,6 +62,20 @@ type Record struct {
 	// a store may then extend the entry's lifetime without rewriting
 	// it.
 	Changed bool
+	// New is true when this store has never saved a record under ID:
+	// the session started in this request (no cookie, or one that was
+	// refused), or Regenerate or Destroy replaced its identity. ID was
+	// then drawn from crypto/rand in this process and has never been
+	// in a cookie, so no other request can know it, load it or delete
+	// it: a store that guards against writing back a deleted record
+	// (see package kvstore) may create it with a single create-only
+	// write and skip its revocation checks. New is false for an ID
+	// that came from the request's cookie or that an earlier Commit of
+	// this request saved. A failed Save of a New ID leaves New true
+	// for the next attempt even though the write may have landed, so a
+	// store must accept finding a record under a New ID (its own
+	// earlier write) rather than fail.
+	New bool
 	// Expires is when the session ends: the earlier of the idle and the
 	// absolute expiry. A store should drop the record then.
 	Expires time.Time

@@ -20,7 +20,13 @@ type Session[T any] struct {
 	// starts (middleware) or on Commit/Save.
 	Data T
 
-	id      string
+	id string
+	// idSaved is true when id is known to the Backend: it came from
+	// the request's cookie, or a Save under it succeeded. A Save under
+	// an id not yet saved is Record.New, which lets a server-side store
+	// skip its revocation checks: a 256-bit ID drawn in this request
+	// cannot have been revoked.
+	idSaved bool
 	created time.Time
 	isNew   bool
 	loadErr error
@@ -69,7 +75,7 @@ type Session[T any] struct {
 // tokens to the session. Treat it as a secret, like the cookie.
 func (s *Session[T]) ID() string {
 	if s.id == "" {
-		s.id = newID()
+		s.id, s.idSaved = newID(), false
 	}
 	return s.id
 }
@@ -123,7 +129,7 @@ func (s *Session[T]) replaceIdentity() {
 	if s.ref != nil && s.oldRef == nil {
 		s.oldRef = s.ref
 	}
-	s.id = newID()
+	s.id, s.idSaved = newID(), false
 	s.created = s.clock()
 }
 

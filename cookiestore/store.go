@@ -189,7 +189,7 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	}
 	s.isNew = false
 	s.loadedAt = now
-	s.id = w.ID
+	s.id, s.idSaved = w.ID, true
 	s.created = created
 	s.loadedData = w.Data
 	s.ref = opened.Payload
@@ -339,7 +339,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 
 	now := st.now()
 	if s.id == "" {
-		s.id = newID()
+		s.id, s.idSaved = newID(), false
 	}
 	if s.created.IsZero() {
 		s.created = now
@@ -359,10 +359,14 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// Changed is exact: a renewal whose data still encodes as loaded
 	// lets a server-side store extend the entry instead of rewriting it.
 	changed = changed || !bytes.Equal(data, s.loadedData)
-	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, Expires: expires})
+	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires})
 	if err != nil {
+		// idSaved stays as it was: a failed save of a new ID may or may
+		// not have landed, and the retry still says New (the Backend
+		// must cope with finding its own earlier write).
 		return nil, newErr("commit", ErrBackend, "saving the record", err)
 	}
+	s.idSaved = true
 	lines, n, err := st.seal(ref, now, expires, s.present)
 	if err != nil {
 		if errors.Is(err, ErrExpired) {

@@ -87,7 +87,10 @@ func (b *Backend) Load(ctx context.Context, ref []byte) ([]byte, error) {
 	}
 }
 
-// Save implements cookiestore.Backend. A changed record goes through
+// Save implements cookiestore.Backend. A new session's record
+// (Record.New: an ID never saved before, so never revoked) is created
+// with one create-only write (SET NX; a plain put on Cloudflare) and no
+// tombstone read. Otherwise a changed record goes through
 // Sessions.Save, an idle renewal through Sessions.Refresh; neither
 // writes back a record that was deleted meanwhile (a logout in a
 // concurrent request). Then Save fails with an error wrapping both
@@ -107,9 +110,15 @@ func (b *Backend) Save(ctx context.Context, rec cookiestore.Record) ([]byte, err
 		// record that outlives the cookie by at most a second.
 		ttl = time.Second
 	}
-	if rec.Changed {
+	switch {
+	case rec.New:
+		// An ID cookiestore drew in this request and never saved: no
+		// cookie carries it, so no logout can have deleted it, and the
+		// tombstone reads of Save would only cost round trips.
+		err = b.sessions.saveNew(ctx, id, rec.Payload, ttl)
+	case rec.Changed:
 		err = b.sessions.Save(ctx, id, rec.Payload, ttl)
-	} else {
+	default:
 		err = b.sessions.Refresh(ctx, id, rec.Payload, ttl)
 	}
 	if errors.Is(err, ErrNotFound) {

@@ -41,28 +41,40 @@ func (c *counting) Set(ctx context.Context, k string, v []byte, ttl time.Duratio
 	c.sets.Add(1)
 	return c.Store.Set(ctx, k, v, ttl)
 }
+
+// The conditional writes and Touch are counted only when the store
+// has them: Cloudflare's answer errors.ErrUnsupported without a round
+// trip, and the caller falls back to a counted Get or Set.
 func (c *counting) SetIfExists(ctx context.Context, k string, v []byte, ttl time.Duration) (bool, error) {
-	c.sets.Add(1)
 	if cs, ok := c.Store.(kvstore.ConditionalSetter); ok {
-		return cs.SetIfExists(ctx, k, v, ttl)
+		stored, err := cs.SetIfExists(ctx, k, v, ttl)
+		c.count(&c.sets, err)
+		return stored, err
 	}
 	return false, errors.ErrUnsupported
 }
 func (c *counting) SetIfAbsent(ctx context.Context, k string, v []byte, ttl time.Duration) (bool, error) {
-	c.sets.Add(1)
 	if cs, ok := c.Store.(kvstore.ConditionalSetter); ok {
-		return cs.SetIfAbsent(ctx, k, v, ttl)
+		stored, err := cs.SetIfAbsent(ctx, k, v, ttl)
+		c.count(&c.sets, err)
+		return stored, err
 	}
 	return false, errors.ErrUnsupported
+}
+func (c *counting) count(n *atomic.Int64, err error) {
+	if !errors.Is(err, errors.ErrUnsupported) {
+		n.Add(1)
+	}
 }
 func (c *counting) Delete(ctx context.Context, k string) error {
 	c.deletes.Add(1)
 	return c.Store.Delete(ctx, k)
 }
 func (c *counting) Touch(ctx context.Context, k string, ttl time.Duration) error {
-	c.touches.Add(1)
 	if t, ok := c.Store.(kvstore.Toucher); ok {
-		return t.Touch(ctx, k, ttl)
+		err := t.Touch(ctx, k, ttl)
+		c.count(&c.touches, err)
+		return err
 	}
 	return errors.ErrUnsupported
 }

@@ -44,15 +44,26 @@ type engine struct {
 
 func newEngine(t *testing.T, store kvstore.Store, prefix string) *engine {
 	t.Helper()
+	return newWrappedEngine(t, store, prefix, nil)
+}
+
+// newWrappedEngine is newEngine with the Backend passed through wrap
+// (when not nil), for tests that watch what cookiestore asks of it.
+func newWrappedEngine(t *testing.T, store kvstore.Store, prefix string, wrap func(cookiestore.Backend) cookiestore.Backend) *engine {
+	t.Helper()
 	e := &engine{clk: &clock{now: time.Now()}}
 	ring, err := keys.GenerateRing(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var backend cookiestore.Backend = kvstore.NewBackend(store, kvstore.BackendOptions{Prefix: prefix, Now: e.clk.Now})
+	if wrap != nil {
+		backend = wrap(backend)
+	}
 	e.st, err = cookiestore.New(signed.New(ring, crumb.WithClock(e.clk.Now)), cookiestore.Options[account]{
 		IdleTimeout: 24 * time.Hour,
 		Now:         e.clk.Now,
-		Backend:     kvstore.NewBackend(store, kvstore.BackendOptions{Prefix: prefix, Now: e.clk.Now}),
+		Backend:     backend,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -335,6 +335,35 @@ func (s *Sessions) Regenerate(ctx context.Context, old SessionID, data []byte, t
 	return id, nil
 }
 
+// saveNew writes the record of an ID that has never been saved
+// (cookiestore.Record.New): drawn from crypto/rand by the request now
+// saving it and never yet in a cookie, so no one can have deleted it
+// and it has no tombstone to check. One create-only write where the
+// store has conditional writes, a plain write otherwise (Cloudflare).
+//
+// A record already under the ID is this session's own earlier write
+// whose answer was lost (a timeout, then a retried Commit): it is
+// overwritten through Save, with every check, not reported as an
+// error.
+func (s *Sessions) saveNew(ctx context.Context, id SessionID, data []byte, ttl time.Duration) error {
+	if id.IsZero() {
+		return newErr("session", "set", ErrBadKey, 0, "zero session ID")
+	}
+	key := s.key(id)
+	if c, ok := s.Store.(ConditionalSetter); ok {
+		created, err := c.SetIfAbsent(ctx, key, data, ttl)
+		switch {
+		case err == nil && created:
+			return nil
+		case err == nil:
+			return s.Save(ctx, id, data, ttl)
+		case !errors.Is(err, errors.ErrUnsupported):
+			return err
+		}
+	}
+	return s.Store.Set(ctx, key, data, ttl)
+}
+
 // create writes the record of an ID just drawn from crypto/rand, which
 // no one else can hold: no tombstone can exist for it.
 func (s *Sessions) create(ctx context.Context, id SessionID, data []byte, ttl time.Duration) error {
