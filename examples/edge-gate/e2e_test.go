@@ -158,7 +158,10 @@ func goVersion() string {
 }
 
 // origin is examples/login plus two pages that show what reached the
-// origin: /private/whoami (protected by the gate) and /public/whoami.
+// origin, /private/whoami (protected by the gate) and /public/whoami,
+// and two that a shared cache would store, /private/cached and
+// /public/cached (Cache-Control: public, max-age=600 and the Vary the
+// query's vary parameter names, Accept-Encoding by default).
 type origin struct {
 	*httptest.Server
 	privateHits atomic.Int64
@@ -184,6 +187,20 @@ func startOrigin(t *testing.T, cfg loginapp.Config) *origin {
 		whoami(w, r)
 	})
 	mux.HandleFunc("/public/whoami", whoami)
+	cached := func(w http.ResponseWriter, r *http.Request) {
+		vary := r.URL.Query().Get("vary")
+		if vary == "" {
+			vary = "Accept-Encoding"
+		}
+		w.Header().Set("Cache-Control", "public, max-age=600")
+		w.Header().Set("Vary", vary)
+		whoami(w, r)
+	}
+	mux.HandleFunc("/private/cached", func(w http.ResponseWriter, r *http.Request) {
+		o.privateHits.Add(1)
+		cached(w, r)
+	})
+	mux.HandleFunc("/public/cached", cached)
 	mux.Handle("/", app)
 	o.Server = httptest.NewServer(mux)
 	t.Cleanup(o.Close)
@@ -362,6 +379,11 @@ func TestEdgeGate(t *testing.T) {
 			if r.status != 303 || r.header.Get("Location") != "/" {
 				t.Fatalf("anonymous: %d %q", r.status, r.header.Get("Location"))
 			}
+			// with a session the same URL is forwarded: the redirect
+			// depends on the cookie
+			if !slices.Equal(varyNames(r.header), []string{"cookie"}) {
+				t.Errorf("anonymous redirect: Vary %q, want Cookie", r.header.Values("Vary"))
+			}
 			if o.privateHits.Load() != 0 {
 				t.Fatal("an anonymous request reached the protected page")
 			}
@@ -390,6 +412,21 @@ func TestEdgeGate(t *testing.T) {
 			if r := c.do("GET", "/public/whoami", nil, forged); r.status != 200 || !strings.Contains(r.body, "users=[]") {
 				t.Fatalf("public page with a forged header: %d %q", r.status, r.body)
 			}
+			// an anonymous public page without a cookie is left as the
+			// origin sent it
+			if r := c.do("GET", "/public/cached", nil, nil); r.status != 200 ||
+				r.header.Get("Cache-Control") != "public, max-age=600" || !slices.Equal(varyNames(r.header), []string{"accept-encoding"}) {
+				t.Errorf("anonymous public page: %d, Cache-Control %q, Vary %q; want the origin's", r.status, r.header.Values("Cache-Control"), r.header.Values("Vary"))
+			}
+			// a refused cookie on a public page: still chosen by the
+			// cookie, but nothing private reached the origin
+			c.setSession("garbage")
+			if r := c.do("GET", "/public/cached", nil, nil); r.status != 200 || !strings.Contains(r.body, "users=[]") ||
+				r.header.Get("Cache-Control") != "public, max-age=600" || !slices.Equal(varyNames(r.header), []string{"accept-encoding", "cookie"}) {
+				t.Errorf("refused cookie, public page: %d, Cache-Control %q, Vary %q; want the origin's Cache-Control and Vary + Cookie",
+					r.status, r.header.Values("Cache-Control"), r.header.Values("Vary"))
+			}
+			c.http.Jar.SetCookies(must(url.Parse(c.base)), []*http.Cookie{{Name: "session", Path: "/", MaxAge: -1}})
 			// the login page comes through the gate
 			if r := c.do("GET", "/", nil, nil); r.status != 200 || !strings.Contains(r.body, `id="login"`) {
 				t.Fatalf("login page: %d", r.status)
@@ -413,6 +450,29 @@ func TestEdgeGate(t *testing.T) {
 			if len(r.header.Values("Set-Cookie")) != 0 {
 				t.Errorf("a fresh session was renewed: %q", r.header.Values("Set-Cookie"))
 			}
+			if cc := r.header.Values("Cache-Control"); !slices.Equal(cc, []string{"private"}) || !slices.Equal(varyNames(r.header), []string{"cookie"}) {
+				t.Errorf("authenticated page without cache headers: Cache-Control %q, Vary %q; want private and Cookie", cc, r.header.Values("Vary"))
+			}
+			// a publicly cacheable page the origin served an
+			// authenticated request: private for a shared cache in
+			// front of the edge, Cookie merged into the origin's Vary
+			// once
+			for _, tc := range []struct{ vary, want string }{
+				{"", "accept-encoding,cookie"},
+				{"Cookie, Accept-Encoding", "accept-encoding,cookie"},
+				{"*", "*"},
+			} {
+				r := c.do("GET", "/private/cached?vary="+url.QueryEscape(tc.vary), nil, nil)
+				if r.status != 200 || !strings.Contains(r.body, `users=["alice@example.com"]`) {
+					t.Fatalf("authenticated cached page: %d %q", r.status, r.body)
+				}
+				if cc := r.header.Values("Cache-Control"); !slices.Equal(cc, []string{"private, max-age=600"}) {
+					t.Errorf("origin Vary %q: Cache-Control %q, want private, max-age=600", tc.vary, cc)
+				}
+				if got := strings.Join(varyNames(r.header), ","); got != tc.want {
+					t.Errorf("origin Vary %q: client saw Vary %q, want %s", tc.vary, r.header.Values("Vary"), tc.want)
+				}
+			}
 
 			// idle renewal: a session issued 20 minutes ago (renewal due
 			// after 15 of its 60) is renewed at the edge when the edge
@@ -426,6 +486,14 @@ func TestEdgeGate(t *testing.T) {
 			renewed := c.sessionCookie().Value != stale
 			if renewed != mc.renews {
 				t.Fatalf("renewed at the edge: %v, want %v (Set-Cookie %q)", renewed, mc.renews, r.header.Values("Set-Cookie"))
+			}
+			wantCC := "private"
+			if renewed {
+				// the gate's own Set-Cookie: cookiestore.CacheControl
+				wantCC = "private, no-store"
+			}
+			if cc := r.header.Values("Cache-Control"); !slices.Equal(cc, []string{wantCC}) || !slices.Equal(varyNames(r.header), []string{"cookie"}) {
+				t.Errorf("stale session: Cache-Control %q, Vary %q; want %q and Cookie", cc, r.header.Values("Vary"), wantCC)
 			}
 			if renewed {
 				if !strings.Contains(r.body, "cookie="+c.sessionCookie().Value) {
@@ -512,6 +580,21 @@ func TestEdgeGate(t *testing.T) {
 				servicetest.WorkerdVersion(t), runtime.NumCPU())
 		})
 	}
+}
+
+// varyNames returns the names the Vary headers list, lower-cased and
+// sorted, so a duplicate shows.
+func varyNames(h http.Header) []string {
+	var out []string
+	for _, v := range h.Values("Vary") {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				out = append(out, strings.ToLower(n))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // rawGet sends a GET with the request target exactly as given (Go's
