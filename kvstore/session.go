@@ -189,7 +189,8 @@ func (s *Sessions) get(ctx context.Context, id SessionID) ([]byte, error) {
 // Webdis, Upstash) it first overwrites only if the record exists (one
 // round trip for a live session). When the record is missing it checks
 // the tombstone, creates only if the key is still absent, and checks
-// the tombstone again: four round trips for a new session. A store
+// the tombstone again: four round trips for a new session (Backend
+// spares them when cookiestore marks the record New). A store
 // without conditional writes (Cloudflare KV) gets the tombstone check
 // and a plain write, which leaves a window between the two (see
 // docs/kvstore.md).
