@@ -3,6 +3,7 @@ package gate_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -277,4 +278,36 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// downBackend fails every call, as a session store that cannot be
+// reached.
+type downBackend struct{}
+
+func (downBackend) Load(context.Context, []byte) ([]byte, error) {
+	return nil, errors.New("store down")
+}
+func (downBackend) Save(context.Context, cookiestore.Record) ([]byte, error) {
+	return nil, errors.New("store down")
+}
+func (downBackend) Delete(context.Context, []byte) error { return errors.New("store down") }
+
+// TestGateBackendDown: a session the store cannot confirm is a 503, not
+// a logout, and says it depended on the cookie.
+func TestGateBackendDown(t *testing.T) {
+	ring := must(keys.GenerateRing(nil))
+	env := map[string]string{
+		gate.EnvKeys: ring.Export(), gate.EnvInsecure: "1", gate.EnvIdle: "1h",
+		gate.EnvOrigin: "http://origin.internal", gate.EnvProtected: "/private/",
+	}
+	cfg := must(gate.FromEnv(func(k string) string { return env[k] }, downBackend{}))
+	g := must(gate.New(cfg))
+	sealer := func(now func() time.Time) crumb.Sealer {
+		s, _ := wasm.NewSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
+		return s
+	}
+	resp := g.ServeEdge(request("/public", mint(t, sealer, time.Now(), account{Email: "alice@example.com"})))
+	if resp.Forward != nil || resp.Status != 503 || resp.Header.Get("vary") != "Cookie" || resp.Header.Get("cache-control") != "no-store" {
+		t.Fatalf("store down: %+v", resp)
+	}
 }
