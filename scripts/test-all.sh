@@ -36,7 +36,9 @@ if [ ! -x node_modules/@cloudflare/workerd-linux-64/bin/workerd ] ||
    [ ! -d node_modules/playwright-core ] ||
    [ ! -d node_modules/@humanwhocodes/upstash-redis-server ]; then
   log "npm install (workerd, playwright-core, upstash-redis-server)"
-  npm ci --no-audit --no-fund --loglevel=error   # exactly package-lock.json
+  # npm ci refuses this lock file (npm 11 wants the other platforms' optional
+  # workerd binaries listed); --no-save installs from it without rewriting it.
+  npm install --no-audit --no-fund --no-save --loglevel=error
 fi
 log "go mod download"
 go mod download
