@@ -57,10 +57,11 @@ var (
 	// ErrExpired: the value authenticated but its expiry has passed
 	// (beyond the allowed clock skew), or it was issued in the future.
 	ErrExpired = errors.New("crumb: expired value")
-	// ErrWrongName: the value was sealed for a different cookie name.
-	// Sealers that authenticate the name report this as ErrInvalid
-	// when they cannot tell a swap from a forgery; the unsigned sealer
-	// reports it directly.
+	// ErrWrongName: the value carries the name tag of a different
+	// cookie name (or the name is longer than any sealer accepts). The
+	// tag is read before authentication, so it only tells a value
+	// moved to another cookie apart from garbage; a value whose tag was
+	// rewritten to match fails authentication with ErrInvalid.
 	ErrWrongName = errors.New("crumb: value sealed for another cookie name")
 	// ErrTooLarge: the value or payload exceeds the sealer's size
 	// limit. Oversized values are refused before any decoding.
