@@ -11,12 +11,12 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/encrypted"
+	"github.com/crumbkit/crumb/internal/vectors"
 	"github.com/crumbkit/crumb/keys"
 )
 
@@ -162,48 +162,13 @@ func TestNilRingPanics(t *testing.T) {
 }
 
 func TestConcurrent(t *testing.T) {
-	s := encrypted.New(ring(t, 1, 2), clock(t0))
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 50 {
-				p := []byte(strconv.Itoa(g*1000 + i))
-				v, err := s.Seal("sid", p, t1)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				o, err := s.Open("sid", v)
-				if err != nil || !bytes.Equal(o.Payload, p) {
-					t.Errorf("Open = %q, %v; want %q", o.Payload, err, p)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	vectors.Concurrent(t, encrypted.New(ring(t, 1, 2), clock(t0)), t1, 50)
 }
 
 // TestAllocs holds the sealer to at most 4 allocations per Seal and per
 // Open (the goal for the sealer layer itself).
 func TestAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under -race")
-	}
-	s := encrypted.New(ring(t, 1), clock(t0))
-	payload := bytes.Repeat([]byte("p"), 200)
-	v, err := s.Seal("session", payload, t1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seal := testing.AllocsPerRun(200, func() { s.Seal("session", payload, t1) })
-	open := testing.AllocsPerRun(200, func() { s.Open("session", v) })
-	t.Logf("aes-gcm: %.0f allocs/Seal, %.0f allocs/Open (200-byte payload)", seal, open)
-	if seal > 4 || open > 4 {
-		t.Errorf("allocs: Seal %.1f, Open %.1f; want at most 4 each", seal, open)
-	}
+	vectors.AllocsAtMost(t, "aes-gcm", encrypted.New(ring(t, 1), clock(t0)), t1, 4)
 }
 
 // TestNewRefusesAnEmptyRing: a zero Ring is a programming error, caught

@@ -9,13 +9,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cloudflare/circl/sign/ed448"
 
 	"github.com/crumbkit/crumb"
+	"github.com/crumbkit/crumb/internal/vectors"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/keys/ed25519"
 	"github.com/crumbkit/crumb/signed"
@@ -191,51 +191,14 @@ func TestPanics(t *testing.T) {
 // TestConcurrent seals and opens from many goroutines at once (run with
 // -race): the pooled HMAC states must never be shared.
 func TestConcurrent(t *testing.T) {
-	r := ring(t, 1, 2)
-	sealers := []crumb.Sealer{signed.New(r, clock(t0)), signed.NewPublic(privRing(t, keys.Ed448(), 1), clock(t0))}
-	for _, s := range sealers {
-		var wg sync.WaitGroup
-		for g := range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range 20 {
-					p := []byte(strconv.Itoa(g*1000 + i))
-					v, err := s.Seal("sid", p, t1)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					o, err := s.Open("sid", v)
-					if err != nil || !bytes.Equal(o.Payload, p) {
-						t.Errorf("Open = %q, %v; want %q", o.Payload, err, p)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	vectors.Concurrent(t, signed.New(ring(t, 1, 2), clock(t0)), t1, 20)
+	vectors.Concurrent(t, signed.NewPublic(privRing(t, keys.Ed448(), 1), clock(t0)), t1, 20)
 }
 
 // TestAllocs holds the HMAC sealer to at most 4 allocations per Seal
 // and per Open (the goal for the sealer layer itself).
 func TestAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are meaningless under -race")
-	}
-	s := signed.New(ring(t, 1), clock(t0))
-	payload := bytes.Repeat([]byte("p"), 200)
-	v, err := s.Seal("session", payload, t1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seal := testing.AllocsPerRun(200, func() { s.Seal("session", payload, t1) })
-	open := testing.AllocsPerRun(200, func() { s.Open("session", v) })
-	t.Logf("hmac: %.0f allocs/Seal, %.0f allocs/Open (200-byte payload)", seal, open)
-	if seal > 4 || open > 4 {
-		t.Errorf("allocs: Seal %.1f, Open %.1f; want at most 4 each", seal, open)
-	}
+	vectors.AllocsAtMost(t, "hmac", signed.New(ring(t, 1), clock(t0)), t1, 4)
 }
 
 // TestNewRefusesAnEmptyRing: a zero Ring is a programming error, caught

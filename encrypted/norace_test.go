@@ -1,5 +1,0 @@
-//go:build !race
-
-package encrypted_test
-
-const raceEnabled = false

@@ -1,0 +1,6 @@
+//go:build race
+
+package vectors
+
+// RaceEnabled reports a -race build.
+const RaceEnabled = true

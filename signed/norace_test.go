@@ -1,5 +1,0 @@
-//go:build !race
-
-package signed_test
-
-const raceEnabled = false
