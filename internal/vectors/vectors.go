@@ -159,27 +159,7 @@ func fixedClock(t int64) func() time.Time {
 // NewSealer builds the sealer that sealed a good vector: sealKeys, the
 // clock stopped at iat, and randomness that yields exactly rnd.
 func NewSealer(sealer, sealKeys string, iat int64, rnd []byte) (crumb.Sealer, error) {
-	opts := []crumb.Option{crumb.WithClock(fixedClock(iat)), crumb.WithRand(bytes.NewReader(rnd))}
-	switch sealer {
-	case Unsigned:
-		return unsigned.New(ValidJSON, opts...), nil
-	case HMAC, AESGCM:
-		r, err := keys.ParseRing(sealKeys)
-		if err != nil {
-			return nil, err
-		}
-		if sealer == HMAC {
-			return signed.New(r, opts...), nil
-		}
-		return encrypted.New(r, opts...), nil
-	case Ed448, Ed25519:
-		r, err := keys.ParsePrivateRing(Scheme(sealer), sealKeys)
-		if err != nil {
-			return nil, err
-		}
-		return signed.NewPublic(r, opts...), nil
-	}
-	return nil, fmt.Errorf("vectors: unknown sealer %q", sealer)
+	return build(sealer, sealKeys, true, crumb.WithClock(fixedClock(iat)), crumb.WithRand(bytes.NewReader(rnd)))
 }
 
 // NewOpener builds the sealer that opens a vector: openKeys (a public
@@ -191,11 +171,17 @@ func NewOpener(sealer, openKeys string, openAt, skew int64, maxLen int) (crumb.S
 	if maxLen != 0 {
 		opts = append(opts, crumb.WithMaxValueLen(maxLen))
 	}
+	return build(sealer, openKeys, false, opts...)
+}
+
+// build makes the named sealer over ring text; for the public-key
+// sealers, private selects a signing ring over a verify-only public one.
+func build(sealer, ringText string, private bool, opts ...crumb.Option) (crumb.Sealer, error) {
 	switch sealer {
 	case Unsigned:
 		return unsigned.New(ValidJSON, opts...), nil
 	case HMAC, AESGCM:
-		r, err := keys.ParseRing(openKeys)
+		r, err := keys.ParseRing(ringText)
 		if err != nil {
 			return nil, err
 		}
@@ -204,7 +190,14 @@ func NewOpener(sealer, openKeys string, openAt, skew int64, maxLen int) (crumb.S
 		}
 		return encrypted.New(r, opts...), nil
 	case Ed448, Ed25519:
-		r, err := keys.ParsePublicRing(Scheme(sealer), openKeys)
+		if private {
+			r, err := keys.ParsePrivateRing(Scheme(sealer), ringText)
+			if err != nil {
+				return nil, err
+			}
+			return signed.NewPublic(r, opts...), nil
+		}
+		r, err := keys.ParsePublicRing(Scheme(sealer), ringText)
 		if err != nil {
 			return nil, err
 		}
