@@ -409,6 +409,17 @@ func readRing(e env, flagText, varName string) (string, error) {
 	return string(b), nil
 }
 
+// readClassified is readRing followed by classify: what rotate and check
+// both start with.
+func readClassified(e env, flagText, varName string) (string, ringKind, keys.Scheme, error) {
+	text, err := readRing(e, flagText, varName)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	kind, scheme, err := classify(text)
+	return text, kind, scheme, err
+}
+
 func readLimited(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
 	if err != nil {
@@ -509,11 +520,7 @@ func rotateFlags(fs *flag.FlagSet) func(env, []string) error {
 		if err := checkEnvName("public-name", *pubName); err != nil {
 			return err
 		}
-		text, err := readRing(e, *ring, *name)
-		if err != nil {
-			return err
-		}
-		kind, scheme, err := classify(text)
+		text, kind, scheme, err := readClassified(e, *ring, *name)
 		if err != nil {
 			return err
 		}
@@ -669,11 +676,7 @@ func checkFlags(fs *flag.FlagSet) func(env, []string) error {
 		if err := checkEnvName("name", *name); err != nil {
 			return err
 		}
-		text, err := readRing(e, *ring, *name)
-		if err != nil {
-			return err
-		}
-		kind, scheme, err := classify(text)
+		text, kind, scheme, err := readClassified(e, *ring, *name)
 		if err != nil {
 			return err
 		}
