@@ -34,8 +34,10 @@ elif [ "$node_major" -lt 20 ]; then
 fi
 if [ ! -x node_modules/@cloudflare/workerd-linux-64/bin/workerd ] ||
    [ ! -d node_modules/playwright-core ] ||
-   [ ! -d node_modules/@humanwhocodes/upstash-redis-server ]; then
-  log "npm install (workerd, playwright-core, upstash-redis-server)"
+   [ ! -d node_modules/@humanwhocodes/upstash-redis-server ] ||
+   [ ! -d node_modules/miniflare ] || [ ! -d node_modules/wrangler ] ||
+   [ ! -d node_modules/dynalite ]; then
+  log "npm install (workerd, miniflare, wrangler, playwright-core, upstash-redis-server, dynalite)"
   # npm ci refuses this lock file (npm 11 wants the other platforms' optional
   # workerd binaries listed); --no-save installs from it without rewriting it.
   npm install --no-audit --no-fund --no-save --loglevel=error
