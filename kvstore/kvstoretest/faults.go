@@ -59,9 +59,50 @@ func Faults(t *testing.T, h Harness) {
 	}
 
 	h.Stop(t)
+	// Requests right after the fault: each either fails with 503 and
+	// nothing of the handler, or succeeded (its session lives on a node
+	// still up) and must be readable later.
+	var saved []reply
+	refused := 0
+	for i := 0; i < 200 && (i < 8 || refused == 0); i++ {
+		cookie := ""
+		if i == 0 {
+			cookie = live.cookie // a change to a live session
+		}
+		r := do(t, fmt.Sprintf("%s/set?u=down%d", srv.URL, i), cookie)
+		switch r.status {
+		case http.StatusOK:
+			if r.cookie == "" {
+				t.Fatalf("2xx without a cookie for a change: %q", r.body)
+			}
+			r.user = fmt.Sprintf("down%d", i)
+			saved = append(saved, r)
+		case http.StatusServiceUnavailable:
+			refused++
+			if strings.Contains(r.body, "saved") || r.cookie != "" {
+				t.Fatalf("503 leaked the handler's response or a cookie: %q, cookie %v", r.body, r.cookie != "")
+			}
+		default:
+			t.Fatalf("request with the backend down: HTTP %d %q, want 200 or 503", r.status, r.body)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no request failed after Stop: the fault did not reach the store")
+	}
+	t.Logf("backend down: %d requests answered 503, %d saved elsewhere answered 200", refused, len(saved))
+	mu.Lock()
+	for _, err := range hookErrs {
+		if !errors.Is(err, cookiestore.ErrBackend) || !errors.Is(err, kvstore.ErrUnavailable) && !errors.Is(err, kvstore.ErrTimeout) {
+			t.Errorf("error hook: %v, want ErrBackend with ErrUnavailable or ErrTimeout", err)
+		}
+	}
+	mu.Unlock()
+
 	ctx := context.Background()
+	// Calls go on until some have failed (at least 8, at most 200): on
+	// a cluster with one node down, a key may well live on another.
 	failed := 0
-	for i := 0; i < 24; i++ {
+	for i := 0; i < 200 && (i < 8 || failed == 0); i++ {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		key := fmt.Sprintf("%sk%d", prefix, i)
 		calls := map[string]error{"set": store.Set(cctx, key, []byte("v"), time.Minute)}
@@ -89,44 +130,9 @@ func Faults(t *testing.T, h Harness) {
 	if failed == 0 {
 		t.Fatal("no store call failed after Stop: the fault did not reach the store")
 	}
+	t.Logf("backend down: %d store calls failed", failed)
 
-	// Requests while down: each either fails with 503 and nothing of the
-	// handler, or succeeded and must be readable later.
-	var saved []reply
-	refused := 0
-	for i := 0; i < 24; i++ {
-		cookie := ""
-		if i == 0 {
-			cookie = live.cookie // a change to a live session
-		}
-		r := do(t, fmt.Sprintf("%s/set?u=down%d", srv.URL, i), cookie)
-		switch r.status {
-		case http.StatusOK:
-			if r.cookie == "" {
-				t.Fatalf("2xx without a cookie for a change: %q", r.body)
-			}
-			r.user = fmt.Sprintf("down%d", i)
-			saved = append(saved, r)
-		case http.StatusServiceUnavailable:
-			refused++
-			if strings.Contains(r.body, "saved") || r.cookie != "" {
-				t.Fatalf("503 leaked the handler's response or a cookie: %q, cookie %v", r.body, r.cookie != "")
-			}
-		default:
-			t.Fatalf("request with the backend down: HTTP %d %q, want 200 or 503", r.status, r.body)
-		}
-	}
-	if refused == 0 {
-		t.Fatal("no request failed after Stop: the fault did not reach the store")
-	}
-	mu.Lock()
-	for _, err := range hookErrs {
-		if !errors.Is(err, cookiestore.ErrBackend) || !errors.Is(err, kvstore.ErrUnavailable) && !errors.Is(err, kvstore.ErrTimeout) {
-			t.Errorf("error hook: %v, want ErrBackend with ErrUnavailable or ErrTimeout", err)
-		}
-	}
-	mu.Unlock()
-
+	started := time.Now()
 	h.Start(t)
 	deadline := time.Now().Add(30 * time.Second)
 	var back reply
@@ -140,6 +146,7 @@ func Faults(t *testing.T, h Harness) {
 	if back.status != http.StatusOK {
 		t.Fatalf("no recovery 30 s after Start: HTTP %d", back.status)
 	}
+	t.Logf("serving again %v after Start was called", time.Since(started).Round(time.Millisecond))
 	back.user = "back"
 	for _, r := range append(saved, back) {
 		got := do(t, srv.URL+"/get", r.cookie)
