@@ -178,6 +178,24 @@ func newEngineHook(t testing.TB, store kvstore.Store, prefix string, onError fun
 	return e
 }
 
+// newCookieOnlyEngine is cookiestore with the session in the cookie, the
+// baseline of Load.
+func newCookieOnlyEngine(t testing.TB) *engine {
+	t.Helper()
+	e := &engine{clk: &clock{now: time.Now()}}
+	ring, err := keys.GenerateRing(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.st, err = cookiestore.New(signed.New(ring, crumb.WithClock(e.clk.Now)), cookiestore.Options[account]{
+		IdleTimeout: 24 * time.Hour, InsecureHTTP: true, Now: e.clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 // load is the start of a request carrying cookie ("" for none).
 func (e *engine) load(t testing.TB, cookie string) *cookiestore.Session[account] {
 	t.Helper()
