@@ -24,7 +24,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 # The Upstash server needs Node 18.18 or later and playwright-core declares
-# Node 20; our machines ship Node 20, Debian 12's own nodejs is 18.
+# Node 20, which CI uses; Debian 12's own nodejs is 18.
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 18 ]; then
   echo "Node $node_major is too old for the test components; install Node 20" >&2
