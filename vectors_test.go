@@ -276,8 +276,8 @@ func TestVectorsReplay(t *testing.T) {
 		}
 		for _, k := range f.BadPublicKeys {
 			t.Run(f.Sealer+"/bad-public-key/"+k.ID, func(t *testing.T) {
-				if _, err := vectors.NewOpener(f.Sealer, k.OpenKeys, 0, 0, 0); err == nil {
-					t.Fatal("the public ring loaded")
+				if err := refusedAsPoint(f.Sealer, k.OpenKeys); err != nil {
+					t.Fatal(err)
 				}
 			})
 		}
