@@ -277,7 +277,10 @@ func dispatch(args []string, e env) error {
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			return usageErr(flagErr(fs, err) + " (see " + strings.TrimSpace("keygen "+c.name) + " -h)")
+			if c.name != "" {
+				return usageErr(c.name + ": " + flagErr(fs, err))
+			}
+			return usageErr(flagErr(fs, err))
 		}
 		if name == "" {
 			mainUsage(e.stdout)
