@@ -3,6 +3,7 @@ package cookiestore
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"errors"
 	"reflect"
 	"strings"
@@ -161,6 +162,12 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	}
 	if len(w.ID) != idText || w.Created <= 0 || len(w.Data) == 0 {
 		return newErr("load", ErrInvalid, "record lacks an ID, a creation time or data", nil)
+	}
+	// A server-side record must be the one the cookie names: a store
+	// that answers with another session's record (a key collision, a
+	// bug, a tampered store) must not hand that session over.
+	if st.remote && subtle.ConstantTimeCompare(opened.Payload, []byte(w.ID)) != 1 {
+		return newErr("load", ErrInvalid, "record belongs to another session ID", nil)
 	}
 	created := time.Unix(w.Created, 0)
 	if created.After(now.Add(maxClockAhead)) {
@@ -365,7 +372,11 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// Changed is exact: a renewal whose data still encodes as loaded
 	// lets a server-side store extend the entry instead of rewriting it.
 	changed = changed || !bytes.Equal(data, s.loadedData)
-	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires})
+	saved := Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires}
+	if saved.New && !s.destroyed {
+		saved.Replaces = s.oldRef
+	}
+	ref, err := st.cfg.Backend.Save(ctx, saved)
 	if err != nil {
 		// idSaved stays as it was: a failed save of a new ID may or may
 		// not have landed, and the retry still says New (the Backend
