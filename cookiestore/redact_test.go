@@ -17,7 +17,10 @@ import (
 // encoder prints a session's ID or data.
 func TestSessionPrintsRedacted(t *testing.T) {
 	e := newEnv(t, ring(t), cookiestore.Options[account]{})
-	e.request(func(s *cookiestore.Session[account]) { s.Data.Email = "secret@example.com"; s.Flash("f", "flash-secret") })
+	e.request(func(s *cookiestore.Session[account]) {
+		s.Data.Email = "secret@example.com"
+		s.Flash("f", "flash-secret")
+	})
 	s, err := e.store.LoadHeader(t.Context(), e.header())
 	if err != nil {
 		t.Fatal(err)
