@@ -136,11 +136,12 @@ type Options[T any] struct {
 	// program built with the crumb_nojson tag has no default and must
 	// set it.
 	Codec Codec
-	// Validate checks session data after it is decoded; an error
-	// starts a fresh session and is reported to OnError wrapped in
-	// ErrRejected. Use it for anything a signed-only (client-readable)
-	// or unsigned cookie carries.
-	Validate func(*T) error
+	// Validate checks session data after it is decoded, with the
+	// request's context (for a lookup with its deadline, or values the
+	// application put there); an error starts a fresh session and is
+	// reported to OnError wrapped in ErrRejected. Use it for anything
+	// a signed-only (client-readable) or unsigned cookie carries.
+	Validate func(ctx context.Context, data *T) error
 	// Backend keeps the records; nil keeps them inside the cookie.
 	Backend Backend
 	// BackendFailureStatus is the HTTP status the middleware answers,

@@ -77,9 +77,20 @@ type Session[T any] struct {
 // random bits, sealed inside the cookie. It is stable for the life of a
 // session and changes on Regenerate and Destroy, so it can bind CSRF
 // tokens to the session. Treat it as a secret, like the cookie.
+//
+// Asking for the ID of a session not yet saved (a new one, or one
+// whose identity Regenerate or Destroy just replaced) makes the next
+// Commit save it, even with zero Data: a token bound to the ID on a
+// login page must still match on submit, so the ID cannot be allowed
+// to vanish with an unsaved session. Reading the ID of a session the
+// request loaded changes nothing.
 func (s *Session[T]) ID() string {
 	if s.id == "" {
 		s.id, s.idSaved = newID(), false
+	}
+	if !s.idSaved && !s.forced {
+		s.forced = true
+		s.gen++
 	}
 	return s.id
 }
@@ -151,8 +162,8 @@ func (s *Session[T]) clock() time.Time {
 }
 
 // MarkChanged saves the session on this response even if nothing
-// changed, for example to persist a new session whose Data is still
-// zero so its ID can bind a CSRF token.
+// changed, for example to re-issue the cookie. (ID already does so for
+// a session not yet saved.)
 func (s *Session[T]) MarkChanged() {
 	s.forced = true
 	s.gen++

@@ -196,7 +196,7 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		s.base = s.Data
 	}
 	if st.cfg.Validate != nil {
-		if err := st.cfg.Validate(&s.Data); err != nil {
+		if err := st.cfg.Validate(ctx, &s.Data); err != nil {
 			// A validator's message may quote the data it refused.
 			return &Error{Op: "load", Kind: ErrRejected, Cause: err, hideCause: true}
 		}
