@@ -136,6 +136,15 @@ type Options[T any] struct {
 	// program built with the crumb_nojson tag has no default and must
 	// set it.
 	Codec Codec
+	// NewData fills the Data of a new session (no cookie, a refused
+	// one, or after Destroy), like hattip's defaultSessionData: set
+	// defaults there. A new session whose Data is still what NewData
+	// left is not saved, so a request that only reads the defaults
+	// sends no Set-Cookie. It is called once per new session and may
+	// differ between calls. When T is a map type, Data is an empty
+	// map before NewData runs (and after a record holding null is
+	// loaded), so a first write never panics on a nil map.
+	NewData func(data *T)
 	// Validate checks session data after it is decoded, with the
 	// request's context (for a lookup with its deadline, or values the
 	// application put there); an error starts a fresh session and is

@@ -32,6 +32,11 @@ type Session[T any] struct {
 	// and Destroy.
 	life    Lifetime
 	lives   *lives
+	// newData fills a new session's Data (Options.NewData, a map for
+	// a map type); fresh is the encoding of what it filled in, the
+	// baseline below which a new session is not saved.
+	newData func(*T)
+	fresh   []byte
 	isNew   bool
 	loadErr error
 
@@ -128,7 +133,8 @@ func (s *Session[T]) Regenerate() {
 	s.gen++
 }
 
-// Destroy ends the session: Data is reset to its zero value, flashes
+// Destroy ends the session: Data is reset to its zero value (or what
+// Options.NewData fills in), flashes
 // are dropped, and the response expires the cookie and all its chunks
 // (and a server-side backend deletes the record). If the handler sets
 // Data or adds a flash afterwards, a new session with a new ID is saved
@@ -136,6 +142,11 @@ func (s *Session[T]) Regenerate() {
 func (s *Session[T]) Destroy() {
 	var zero T
 	s.Data = zero
+	s.fresh = nil
+	if s.newData != nil {
+		s.newData(&s.Data)
+		s.setFresh()
+	}
 	s.inFlash, s.outFlash, s.kept, s.keepAll = nil, nil, nil, false
 	s.destroyed = true
 	s.forced = false

@@ -45,6 +45,9 @@ type Store[T any] struct {
 	scratch sync.Pool
 	// decoders holds *jsonDecoder values (as pooledDecoder).
 	decoders sync.Pool
+	// initData fills a new session's Data (see newDataFunc); nil
+	// leaves it T's zero value.
+	initData func(*T)
 }
 
 // New returns a Store sealing with sealer. It checks opts and fails
@@ -63,7 +66,7 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	if err != nil {
 		return nil, newErr("new", ErrConfig, "the Codec cannot encode the zero value of the session data type", err)
 	}
-	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil}
+	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil, initData: newDataFunc(cfg.NewData)}
 	if js, ok := cfg.Codec.(jsonShortcuts); ok {
 		st.scratch.New, st.decoders.New, st.plain, st.isJSON = js.jsonShortcuts(cfg.Codec, reflect.TypeFor[T]())
 	}
@@ -96,6 +99,7 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 	if err := st.load(ctx, s, &in); err != nil {
 		// Whatever partial state load reached is dropped.
 		st.reset(s, in.seen)
+		st.initNew(s)
 		s.loadErr = err
 		return err
 	}
@@ -106,7 +110,7 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 // cookies in present (none of which it uses).
 func (st *Store[T]) reset(s *Session[T], present uint16) {
 	*s = Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData, present: present,
-		life: st.cfg.lives.def, lives: &st.cfg.lives}
+		life: st.cfg.lives.def, lives: &st.cfg.lives, newData: st.initData}
 }
 
 func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error {
@@ -190,6 +194,7 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	if err := st.decodeData(w.Data, &s.Data); err != nil {
 		return &Error{Op: "load", Kind: ErrInvalid, Detail: "session data does not decode", Cause: err, hideCause: true}
 	}
+	st.fixMap(s)
 	if st.plain {
 		// The snapshot is taken before Validate, so a Validate that
 		// normalises the data counts as a change and is saved.
@@ -311,7 +316,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// Nothing worth a cookie: a new or destroyed session still at its
 	// zero value. Clear whatever cookies the client holds.
 	if (s.isNew || s.destroyed) && len(flashes) == 0 && !s.forced {
-		empty, err := st.sameData(&s.Data, &st.zero, st.zeroData)
+		empty, fresh, err := st.isFresh(s)
 		if err != nil {
 			return nil, dataErr(err)
 		}
@@ -324,7 +329,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 			lines := st.deletes(nil, s.present)
 			s.present, s.held, s.oldRef, s.ref = 0, 0, nil, nil
 			s.expires = time.Time{}
-			st.settle(s, st.zeroData)
+			st.settle(s, fresh)
 			return lines, nil
 		}
 	}
