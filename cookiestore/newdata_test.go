@@ -94,4 +94,3 @@ func mustPrefsStore(t *testing.T, clk *clock, o cookiestore.Options[prefs]) *coo
 	}
 	return st
 }
-

@@ -30,8 +30,8 @@ type Session[T any] struct {
 	created time.Time
 	// life is the session's lifetime; lives the Store's, for Remember
 	// and Destroy.
-	life    Lifetime
-	lives   *lives
+	life  Lifetime
+	lives *lives
 	// newData fills a new session's Data (Options.NewData, a map for
 	// a map type); fresh is the encoding of what it filled in, the
 	// baseline below which a new session is not saved.
