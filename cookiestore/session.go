@@ -198,16 +198,19 @@ func (s *Session[T]) Flash(key string, value any) {
 	s.gen++
 }
 
-// Flashes returns the string flashes the previous request left under
-// key. Flash values that are not strings are skipped; use FlashValues
-// for other types. Every flash is gone after this request unless Keep
-// or Reflash is called.
+// Flashes returns the flashes the previous request left under key, as
+// strings. A value that is not a string is not skipped: it comes back
+// as its encoding with the store's Codec (3, {"a":1} with JSON); use
+// FlashValues or AllFlashes to decode it as its type. Every flash is
+// gone after this request unless Keep or Reflash is called.
 func (s *Session[T]) Flashes(key string) []string {
 	var out []string
 	for _, raw := range s.inFlash[key] {
 		var v string
 		if s.codec().Unmarshal(raw, &v) == nil {
 			out = append(out, v)
+		} else {
+			out = append(out, string(raw))
 		}
 	}
 	return out
