@@ -151,6 +151,27 @@ type Options[T any] struct {
 	// reported to OnError wrapped in ErrRejected. Use it for anything
 	// a signed-only (client-readable) or unsigned cookie carries.
 	Validate func(ctx context.Context, data *T) error
+	// BeforeSave runs in Commit just before a session is saved
+	// (changed, renewed, re-sealed or forced; not when nothing is
+	// sent), like koa's beforeSave: it may change the session (stamp
+	// Data, add a flash) and what it leaves is saved. An error stops
+	// the save: Commit returns it wrapped in ErrRejected (the
+	// middleware answers 500 and reports it to OnError), without its
+	// text, which may quote the data.
+	BeforeSave func(ctx context.Context, s *Session[T]) error
+	// OnEvent receives what happens to sessions: created, renewed,
+	// regenerated, destroyed, rotated (re-sealed under the primary
+	// key) and refused (a cookie not used, with the reason). An Event
+	// holds no ID, data, cookie or key material, so it can go to a log
+	// as it is; in the net/http build it is a slog.LogValuer:
+	//
+	//	OnEvent: func(ctx context.Context, e cookiestore.Event) {
+	//		slog.InfoContext(ctx, "session", "event", e)
+	//	},
+	//
+	// It runs synchronously in the request and must be safe for
+	// concurrent use.
+	OnEvent func(ctx context.Context, e Event)
 	// Backend keeps the records; nil keeps them inside the cookie.
 	Backend Backend
 	// BackendFailureStatus is the HTTP status the middleware answers,

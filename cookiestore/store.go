@@ -101,6 +101,9 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 		st.reset(s, in.seen)
 		st.initNew(s)
 		s.loadErr = err
+		if err != ErrNoCookie && !errors.Is(err, ErrBackend) {
+			st.event(ctx, EventRefused, err, Lifetime{})
+		}
 		return err
 	}
 	return nil
@@ -326,6 +329,9 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 					return nil, newErr("commit", ErrBackend, "deleting the destroyed record", err)
 				}
 			}
+			if s.destroyed && (s.oldRef != nil || s.present != 0) {
+				defer st.event(ctx, EventDestroyed, nil, Lifetime{})
+			}
 			lines := st.deletes(nil, s.present)
 			s.present, s.held, s.oldRef, s.ref = 0, 0, nil, nil
 			s.expires = time.Time{}
@@ -353,6 +359,9 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		return lines, nil
 	}
 
+	if err := st.beforeSave(ctx, s); err != nil {
+		return nil, err
+	}
 	now := st.now()
 	if s.id == "" {
 		s.id, s.idSaved = newID(), false
@@ -381,6 +390,8 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if saved.New && !s.destroyed {
 		saved.Replaces = s.oldRef
 	}
+	event := saveEvent(s, changed, renew)
+	destroyed := s.destroyed && s.oldRef != nil
 	ref, err := st.cfg.Backend.Save(ctx, saved)
 	if err != nil {
 		// idSaved stays as it was: a failed save of a new ID may or may
@@ -412,6 +423,12 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// the request's cookies.
 	s.present, s.held = 1<<n-1, 1<<n-1
 	st.settle(s, data)
+	if destroyed {
+		st.event(ctx, EventDestroyed, nil, Lifetime{})
+	}
+	if event != 0 {
+		st.event(ctx, event, nil, s.life)
+	}
 	return lines, nil
 }
 
