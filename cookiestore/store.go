@@ -155,6 +155,12 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		}
 		return e
 	}
+	return st.loadRecord(ctx, s, opened, n)
+}
+
+// loadRecord loads the record the opened cookie (of n chunks) refers
+// to into s, checking it against the session's sealed lifetime.
+func (st *Store[T]) loadRecord(ctx context.Context, s *Session[T], opened crumb.Opened, n int) error {
 	now := st.now()
 	rec, err := st.cfg.Backend.Load(ctx, opened.Payload)
 	if err != nil {
