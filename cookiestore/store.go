@@ -3,6 +3,7 @@ package cookiestore
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"errors"
 	"reflect"
 	"strings"
@@ -44,6 +45,9 @@ type Store[T any] struct {
 	scratch sync.Pool
 	// decoders holds *jsonDecoder values (as pooledDecoder).
 	decoders sync.Pool
+	// initData fills a new session's Data (see newDataFunc); nil
+	// leaves it T's zero value.
+	initData func(*T)
 }
 
 // New returns a Store sealing with sealer. It checks opts and fails
@@ -62,7 +66,7 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	if err != nil {
 		return nil, newErr("new", ErrConfig, "the Codec cannot encode the zero value of the session data type", err)
 	}
-	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil}
+	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil, initData: newDataFunc(cfg.NewData)}
 	if js, ok := cfg.Codec.(jsonShortcuts); ok {
 		st.scratch.New, st.decoders.New, st.plain, st.isJSON = js.jsonShortcuts(cfg.Codec, reflect.TypeFor[T]())
 	}
@@ -95,7 +99,11 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 	if err := st.load(ctx, s, &in); err != nil {
 		// Whatever partial state load reached is dropped.
 		st.reset(s, in.seen)
+		st.initNew(s)
 		s.loadErr = err
+		if err != ErrNoCookie && !errors.Is(err, ErrBackend) {
+			st.event(ctx, EventRefused, err, Lifetime{})
+		}
 		return err
 	}
 	return nil
@@ -104,7 +112,8 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 // reset makes s a fresh session for a request that carried the chunk
 // cookies in present (none of which it uses).
 func (st *Store[T]) reset(s *Session[T], present uint16) {
-	*s = Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData, present: present}
+	*s = Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData, present: present,
+		life: st.cfg.lives.def, lives: &st.cfg.lives, newData: st.initData}
 }
 
 func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error {
@@ -146,12 +155,13 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		}
 		return e
 	}
+	return st.loadRecord(ctx, s, opened, n)
+}
+
+// loadRecord loads the record the opened cookie (of n chunks) refers
+// to into s, checking it against the session's sealed lifetime.
+func (st *Store[T]) loadRecord(ctx context.Context, s *Session[T], opened crumb.Opened, n int) error {
 	now := st.now()
-	// Both timeouts end a session at exactly their end, as the sealer
-	// treats the sealed expiry: valid before it, expired from it on.
-	if !now.Before(opened.IssuedAt.Add(st.cfg.IdleTimeout)) {
-		return newErr("load", ErrExpired, "idle timeout passed", nil)
-	}
 	rec, err := st.cfg.Backend.Load(ctx, opened.Payload)
 	if err != nil {
 		if errors.Is(err, ErrMissing) {
@@ -166,23 +176,41 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	if len(w.ID) != idText || w.Created <= 0 || len(w.Data) == 0 {
 		return newErr("load", ErrInvalid, "record lacks an ID, a creation time or data", nil)
 	}
+	// A server-side record must be the one the cookie names: a store
+	// that answers with another session's record (a key collision, a
+	// bug, a tampered store) must not hand that session over.
+	if st.remote && subtle.ConstantTimeCompare(opened.Payload, []byte(w.ID)) != 1 {
+		return newErr("load", ErrInvalid, "record belongs to another session ID", nil)
+	}
 	created := time.Unix(w.Created, 0)
 	if created.After(now.Add(maxClockAhead)) {
 		return newErr("load", ErrInvalid, "record created in the future", nil)
 	}
-	if !now.Before(created.Add(st.cfg.AbsoluteTimeout)) {
+	life, ok := recordLifetime(&w, st.cfg.lives.def)
+	if !ok {
+		return newErr("load", ErrInvalid, "record lifetime out of bounds", nil)
+	}
+	// Both timeouts end a session at exactly their end, as the sealer
+	// treats the sealed expiry: valid before it, expired from it on.
+	// They are the record's own: the sealed expiry may come from a
+	// Store with longer timeouts (a key shared with an older setup).
+	if !now.Before(opened.IssuedAt.Add(life.Idle + life.RenewAfter)) {
+		return newErr("load", ErrExpired, "idle timeout passed", nil)
+	}
+	if !now.Before(created.Add(life.Absolute)) {
 		return newErr("load", ErrExpired, "absolute lifetime passed", nil)
 	}
 	if err := st.decodeData(w.Data, &s.Data); err != nil {
 		return &Error{Op: "load", Kind: ErrInvalid, Detail: "session data does not decode", Cause: err, hideCause: true}
 	}
+	st.fixMap(s)
 	if st.plain {
 		// The snapshot is taken before Validate, so a Validate that
 		// normalises the data counts as a change and is saved.
 		s.base = s.Data
 	}
 	if st.cfg.Validate != nil {
-		if err := st.cfg.Validate(&s.Data); err != nil {
+		if err := st.cfg.Validate(ctx, &s.Data); err != nil {
 			// A validator's message may quote the data it refused.
 			return &Error{Op: "load", Kind: ErrRejected, Cause: err, hideCause: true}
 		}
@@ -191,6 +219,7 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	s.loadedAt = now
 	s.id, s.idSaved = w.ID, true
 	s.created = created
+	s.life = life
 	s.loadedData = w.Data
 	s.ref = opened.Payload
 	s.issuedAt, s.expires, s.rotated = opened.IssuedAt, opened.Expires, opened.Rotated
@@ -296,7 +325,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// Nothing worth a cookie: a new or destroyed session still at its
 	// zero value. Clear whatever cookies the client holds.
 	if (s.isNew || s.destroyed) && len(flashes) == 0 && !s.forced {
-		empty, err := st.sameData(&s.Data, &st.zero, st.zeroData)
+		empty, fresh, err := st.isFresh(s)
 		if err != nil {
 			return nil, dataErr(err)
 		}
@@ -306,9 +335,13 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 					return nil, newErr("commit", ErrBackend, "deleting the destroyed record", err)
 				}
 			}
+			if s.destroyed && (s.oldRef != nil || s.present != 0) {
+				defer st.event(ctx, EventDestroyed, nil, Lifetime{})
+			}
 			lines := st.deletes(nil, s.present)
 			s.present, s.held, s.oldRef, s.ref = 0, 0, nil, nil
-			st.settle(s, st.zeroData)
+			s.expires = time.Time{}
+			st.settle(s, fresh)
 			return lines, nil
 		}
 	}
@@ -318,16 +351,11 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		return nil, dataErr(err)
 	}
 	changed := !same || s.gen != s.baseGen || (!s.settled && len(s.inFlash) > 0)
-	renew := false
-	if !s.isNew && !s.settled {
-		// The renewal is judged at the time the request loaded the
-		// session, which spares reading the clock again for the common
-		// unchanged session; a renewal falling due during the request
-		// waits for the next one.
-		renew = s.rotated ||
-			(s.loadedAt.Sub(s.issuedAt) >= time.Duration(float64(st.cfg.IdleTimeout)*st.cfg.RenewFraction) &&
-				st.expiry(s, s.loadedAt).After(s.expires))
-	}
+	// The renewal is judged at the time the request loaded the
+	// session, which spares reading the clock again for the common
+	// unchanged session; a renewal falling due during the request
+	// waits for the next one.
+	renew := s.RenewalDue()
 	if !changed && !renew && !s.forced {
 		// The session's own cookies stay; stale chunk cookies beside
 		// them go.
@@ -337,6 +365,9 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		return lines, nil
 	}
 
+	if err := st.beforeSave(ctx, s); err != nil {
+		return nil, err
+	}
 	now := st.now()
 	if s.id == "" {
 		s.id, s.idSaved = newID(), false
@@ -344,7 +375,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if s.created.IsZero() {
 		s.created = now
 	}
-	expires := st.expiry(s, now)
+	expires := s.expiryAt(now)
 	if !expires.After(now) {
 		return st.end(ctx, s, newErr("commit", ErrExpired, "absolute lifetime ended during the request", nil)), nil
 	}
@@ -352,14 +383,22 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if err != nil {
 		return nil, dataErr(err)
 	}
-	rec, err := st.cfg.Codec.Marshal(&Envelope{ID: s.id, Created: s.created.Unix(), Data: data, Flashes: flashes})
+	env := Envelope{ID: s.id, Created: s.created.Unix(), Data: data, Flashes: flashes}
+	putLifetime(&env, s.life, s.created)
+	rec, err := st.cfg.Codec.Marshal(&env)
 	if err != nil {
 		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "session record does not encode", Cause: err, hideCause: true}
 	}
 	// Changed is exact: a renewal whose data still encodes as loaded
 	// lets a server-side store extend the entry instead of rewriting it.
 	changed = changed || !bytes.Equal(data, s.loadedData)
-	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires})
+	saved := Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires}
+	if saved.New && !s.destroyed {
+		saved.Replaces = s.oldRef
+	}
+	event := saveEvent(s, changed, renew)
+	destroyed := s.destroyed && s.oldRef != nil
+	ref, err := st.cfg.Backend.Save(ctx, saved)
 	if err != nil {
 		// idSaved stays as it was: a failed save of a new ID may or may
 		// not have landed, and the retry still says New (the Backend
@@ -367,7 +406,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		return nil, newErr("commit", ErrBackend, "saving the record", err)
 	}
 	s.idSaved = true
-	lines, n, err := st.seal(ref, now, expires, s.present)
+	lines, n, err := st.seal(ref, now, expires, s.present, s.life.BrowserSession)
 	if err != nil {
 		if errors.Is(err, ErrExpired) {
 			// The sealer's clock read a later second than the store's,
@@ -384,11 +423,18 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	}
 	s.ref = ref
 	s.forced = false
+	s.issuedAt, s.expires, s.rotated = now, expires, false
 	// The client now holds exactly the cookies these lines set: a
 	// later Commit expires what it no longer needs from them, not from
 	// the request's cookies.
 	s.present, s.held = 1<<n-1, 1<<n-1
 	st.settle(s, data)
+	if destroyed {
+		st.event(ctx, EventDestroyed, nil, Lifetime{})
+	}
+	if event != 0 {
+		st.event(ctx, event, nil, s.life)
+	}
 	return lines, nil
 }
 
@@ -399,6 +445,7 @@ func (st *Store[T]) end(ctx context.Context, s *Session[T], why error) []string 
 	st.report(ctx, why)
 	lines := st.deletes(nil, s.present)
 	s.present, s.held, s.ref, s.forced = 0, 0, nil, false
+	s.expires = time.Time{}
 	st.settle(s, nil)
 	return lines
 }
@@ -435,32 +482,18 @@ func (st *Store[T]) pending(s *Session[T]) bool {
 	return !same || err != nil
 }
 
-// expiry is the earlier of the idle expiry from now and the absolute
-// one.
-func (st *Store[T]) expiry(s *Session[T], now time.Time) time.Time {
-	idle := now.Add(st.cfg.IdleTimeout)
-	created := s.created
-	if created.IsZero() {
-		created = now
-	}
-	if abs := created.Add(st.cfg.AbsoluteTimeout); abs.Before(idle) {
-		return abs
-	}
-	return idle
-}
-
 // seal seals ref into one cookie, or into chunks when allowed and
 // needed, and returns the Set-Cookie lines, including deletions of
 // chunk cookies in present (those the client holds) that the new value
 // does not use, and the number of chunks the value uses.
-func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16) ([]string, int, error) {
+func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16, browser bool) ([]string, int, error) {
 	name := st.cfg.Name
 	value, err := st.sealer.Seal(name, ref, expires)
 	if err != nil {
 		return nil, 0, sealErr(err)
 	}
 	tail := st.cfg.attrs
-	if !st.cfg.BrowserSession {
+	if !browser {
 		tail = maxAgeAttr(now, expires) + tail
 	}
 	if len(name)+1+len(value)+len(tail) <= MaxCookieLine {
