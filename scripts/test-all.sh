@@ -74,8 +74,16 @@ figures() {
 log "edge figures: artifact sizes (raw, gzip -9) and workerd latencies"
 figures '^crumb .*figures:|^  [^ ]|^ok' ./wasm/ ./examples/edge-gate/
 
-log "lambda figures: cold start, warm invoke, bootstrap and zip sizes"
-figures 'figures:|^ok' -run 'TestEndToEnd|TestBootstrapSizes' ./examples/lambda
+# --- nested modules with the AWS SDK: kvstore/dynamostore, examples/lambda ----
+# Each has its own go.mod, so the SDK never enters crumb's; `go test ./...`
+# above does not reach them.
+log "kvstore/dynamostore (own module): vet, tests against dynalite"
+(cd kvstore/dynamostore && go mod download && go vet ./... && go test -race -count=1 ./...)
+log "examples/lambda (own module): vet (with and without the DynamoDB store), unit tests"
+(cd examples/lambda && go mod download && go vet ./... && go vet -tags crumb_nodynamodb ./... && go test -race -count=1 -short ./...)
+
+log "lambda figures: end-to-end (cookie and DynamoDB sessions, front door), cold start, warm invoke, bootstrap and zip sizes"
+(cd examples/lambda && figures 'figures:|^ok' -timeout 30m -run 'TestEndToEnd|TestFrontDoor|TestColdStartFigures|TestBootstrapSizes' .)
 
 log "fuzz targets, briefly"
 bash scripts/fuzz.sh 100000x
