@@ -78,6 +78,13 @@ figures '^crumb .*figures:|^  [^ ]|^ok' ./wasm/ ./examples/edge-gate/
 # --- nested modules with the AWS SDK: kvstore/dynamostore, examples/lambda ----
 # Each has its own go.mod, so the SDK never enters crumb's; `go test ./...`
 # above does not reach them.
+log "dynamostore: the AWS SDK stays out of the main module, the edge builds and the cookie-only packages"
+if go list -m all | grep -q '^github.com/aws/aws-sdk-go-v2' ||
+   go list -deps ./... | grep -q '^github.com/aws/aws-sdk-go-v2' ||
+   GOOS=js GOARCH=wasm go list -deps ./wasm/... ./examples/edge-gate/... | grep -q '^github.com/aws/aws-sdk-go-v2'; then
+  echo "github.com/aws/aws-sdk-go-v2 is in the main module's build graph" >&2
+  exit 1
+fi
 log "kvstore/dynamostore (own module): vet, tests against dynalite"
 (cd kvstore/dynamostore && go mod download && go vet ./... && go test -race -count=1 ./...)
 log "examples/lambda (own module): vet (with and without the DynamoDB store), unit tests"

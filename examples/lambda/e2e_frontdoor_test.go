@@ -208,6 +208,14 @@ func sessionTable(t *testing.T, d *servicetest.Dynalite, name string) *dynamodb.
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Poll more often than the waiter's default (20 s at first), which
+	// is tuned for DynamoDB.
+	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 500*time.Millisecond
+	})
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	return c
 }
 

@@ -14,26 +14,13 @@ import (
 // storeName is kvstore.Error.Store for this store's errors.
 const storeName = "dynamodb"
 
-// newErr returns a *kvstore.Error, or, when there is a cause (an ended
-// context, a transport failure), a *causeError holding one, so that
-// errors.Is finds both the sentinel and the cause.
+// newErr returns a *kvstore.Error; cause, when not nil (an ended
+// context, a transport failure), stays reachable through errors.Is.
 func newErr(op string, kind error, status int, detail string, cause error) error {
-	e := &kvstore.Error{Store: storeName, Op: op, Kind: kind, Status: status, Detail: detail}
-	if cause == nil {
-		return e
-	}
-	return &causeError{err: e, cause: cause}
+	e := kvstore.NewError(storeName, op, kind, detail, cause)
+	e.Status = status
+	return e
 }
-
-// causeError is a *kvstore.Error with the underlying cause reachable
-// through errors.Is and errors.As; its text is the *kvstore.Error's.
-type causeError struct {
-	err   *kvstore.Error
-	cause error
-}
-
-func (e *causeError) Error() string   { return e.err.Error() }
-func (e *causeError) Unwrap() []error { return []error{e.err, e.cause} }
 
 // ctxErr converts an ended context into kvstore.ErrTimeout, keeping
 // ctx.Err() reachable with errors.Is.

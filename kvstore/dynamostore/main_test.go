@@ -38,6 +38,12 @@ func TestMain(m *testing.M) {
 	if shared.d != nil {
 		shared.d.Stop()
 	}
+	if benchWebdis.w != nil {
+		benchWebdis.w.Stop()
+	}
+	if benchWebdis.r != nil {
+		benchWebdis.r.Stop()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -90,7 +96,16 @@ func createTable(ctx context.Context, c *dynamodb.Client, name string) error {
 	if err != nil {
 		return fmt.Errorf("creating table %s: %w", name, err)
 	}
-	return dynamodb.NewTableExistsWaiter(c).Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 10*time.Second)
+	return waitTable(ctx, c, name)
+}
+
+// waitTable waits for a table to become ACTIVE, polling more often than
+// the SDK waiter's default (20 s at first), which is tuned for DynamoDB.
+func waitTable(ctx context.Context, c *dynamodb.Client, name string) error {
+	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 500*time.Millisecond
+	})
+	return w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)}, 30*time.Second)
 }
 
 func newStore(t testing.TB, url string, mod func(*dynamostore.Options)) *dynamostore.Store {

@@ -201,6 +201,9 @@ func TestErrorsHoldNoSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := waitTable(ctx, c, "numeric"); err != nil {
+		t.Fatal(err)
+	}
 	s := newStore(t, d.URL, func(o *dynamostore.Options) { o.Table = "numeric" })
 	key := kvstore.NewSessionID().StoreKey()
 	err = s.Set(ctx, key, []byte("s3cr3t-value"), time.Minute)
