@@ -126,7 +126,7 @@ func TestStoredLayout(t *testing.T) {
 		t.Fatal("no item under prefix + Sessions.Prefix + StoreKey")
 	}
 	if len(item) != 3 {
-		t.Errorf("item has attributes %v, want id, v, expires", keys(item))
+		t.Errorf("item has attributes %v, want id, v, expires", attrNames(item))
 	}
 	for name, v := range item {
 		if s, ok := v.(*types.AttributeValueMemberS); ok && strings.Contains(s.Value, id.Encode()) {
@@ -217,7 +217,7 @@ func TestErrorsHoldNoSecrets(t *testing.T) {
 	}
 }
 
-func keys(m map[string]types.AttributeValue) []string {
+func attrNames(m map[string]types.AttributeValue) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)

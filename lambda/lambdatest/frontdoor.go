@@ -49,8 +49,9 @@ type Invoker interface {
 // (and in the cookie header, as Function URLs also send it), the query
 // in rawQueryString and queryStringParameters, bodies that are not text
 // base64-encoded, and "x-forwarded-proto: https", since a Function URL
-// only speaks HTTPS (browsers and net/http's cookie jar keep Secure
-// cookies on loopback addresses over plain HTTP). The client's address
+// only speaks HTTPS (net/http's cookie jar, like browsers that treat
+// loopback as a secure context, keeps Secure cookies for loopback
+// addresses over plain HTTP). The client's address
 // is the event's sourceIp; X-Forwarded-For from the client is passed on
 // with it appended, as Function URLs do.
 //
