@@ -55,6 +55,11 @@ type Invoker interface {
 // is the event's sourceIp; X-Forwarded-For from the client is passed on
 // with it appended, as Function URLs do.
 //
+// A bootstrap process serves one invocation at a time, as one Lambda
+// execution environment does: concurrent requests wait for it, up to
+// Timeout. Start more processes against the same Runtime to serve them
+// in parallel. An in-process Function is invoked concurrently.
+//
 // A function error, a timeout or an answer that is not a response
 // becomes 502 Bad Gateway, as a Function URL answers, with the reason
 // in the body. A FrontDoor is a development and test tool: it checks no
