@@ -224,3 +224,91 @@ func attrNames(m map[string]types.AttributeValue) []string {
 	}
 	return out
 }
+
+// recorder wraps the SDK client and keeps what each call asked for.
+type recorder struct {
+	*dynamodb.Client
+	mu       sync.Mutex
+	reads    []*dynamodb.GetItemInput
+	attempts map[string][]int // per write operation: RetryMaxAttempts after its options
+}
+
+func (r *recorder) note(op string, optFns []func(*dynamodb.Options)) {
+	var o dynamodb.Options
+	for _, f := range optFns {
+		f(&o)
+	}
+	r.mu.Lock()
+	r.attempts[op] = append(r.attempts[op], o.RetryMaxAttempts)
+	r.mu.Unlock()
+}
+
+func (r *recorder) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	r.mu.Lock()
+	r.reads = append(r.reads, in)
+	r.mu.Unlock()
+	return r.Client.GetItem(ctx, in, optFns...)
+}
+
+func (r *recorder) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	r.note("put", optFns)
+	return r.Client.PutItem(ctx, in, optFns...)
+}
+
+func (r *recorder) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	r.note("update", optFns)
+	return r.Client.UpdateItem(ctx, in, optFns...)
+}
+
+func (r *recorder) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	r.note("delete", optFns)
+	return r.Client.DeleteItem(ctx, in, optFns...)
+}
+
+// TestRequestsSent: what dynalite cannot show. Every read is strongly
+// consistent (dynalite's reads always are, DynamoDB's are not unless
+// asked), and every write goes out with the SDK's retries off.
+func TestRequestsSent(t *testing.T) {
+	d := sharedDynalite(t)
+	ctx := context.Background()
+	rec := &recorder{Client: client(d.URL), attempts: map[string][]int{}}
+	s, err := dynamostore.New(rec, dynamostore.Options{Table: "sessions", Prefix: "sent:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := kvstore.NewSessions(s)
+	id := kvstore.NewSessionID()
+	if err := ss.Save(ctx, id, []byte("v"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.Refresh(ctx, id, []byte("v"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ss.Load(ctx, id.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.Save(ctx, id, []byte("v"), time.Hour); !errors.Is(err, kvstore.ErrNotFound) {
+		t.Fatalf("Save after Delete: %v", err)
+	}
+	if len(rec.reads) < 2 {
+		t.Fatalf("%d reads, want the record's and the tombstone's", len(rec.reads))
+	}
+	for _, in := range rec.reads {
+		if in.ConsistentRead == nil || !*in.ConsistentRead {
+			t.Fatalf("GetItem without ConsistentRead: %+v", in)
+		}
+	}
+	for _, op := range []string{"put", "update", "delete"} {
+		if len(rec.attempts[op]) == 0 {
+			t.Fatalf("no %s sent", op)
+		}
+		for _, n := range rec.attempts[op] {
+			if n != 1 {
+				t.Fatalf("%s sent with RetryMaxAttempts %d, want 1 (writes are never retried)", op, n)
+			}
+		}
+	}
+}
