@@ -55,7 +55,7 @@ func TestEndToEnd(t *testing.T) {
 	proc, d := coldStart(t, ctx, bin, rt, ring.Export())
 	cold = append(cold, d)
 	slices.Sort(cold)
-	t.Logf("figures: cold start (exec to first response) over %d process starts: min %v, median %v, max %v",
+	t.Logf("figures: cold start (exec to first response, bootstrap with the DynamoDB store linked) over %d process starts: min %v, median %v, max %v",
 		len(cold), cold[0].Round(100*time.Microsecond), cold[len(cold)/2].Round(100*time.Microsecond),
 		cold[len(cold)-1].Round(100*time.Microsecond))
 
