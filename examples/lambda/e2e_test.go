@@ -24,8 +24,8 @@ import (
 // through separate invocations for each event source, carrying cookies
 // between them the way the front door would.
 //
-// It logs the figures docs/lambda.md quotes (go test -v -run
-// TestEndToEnd ./examples/lambda): cold start over several fresh
+// It logs the figures docs/lambda.md quotes (cd examples/lambda && go
+// test -v -run TestEndToEnd .): cold start over several fresh
 // processes and warm invoke latency. It asserts nothing about them.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {

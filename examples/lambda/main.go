@@ -84,7 +84,7 @@ func newFromEnv(getenv func(string) string) (http.Handler, error) {
 	case param != "":
 		source = "ssm:" + param
 	case text == "":
-		return nil, fmt.Errorf("SESSION_KEYS is not set; generate a ring with cmd/keygen, or set SESSION_KEYS_SECRET or SESSION_KEYS_PARAMETER")
+		return nil, fmt.Errorf("SESSION_KEYS is not set: generate a ring with `go run github.com/crumbkit/crumb/cmd/keygen` (`go run ./cmd/keygen` in a checkout of crumb) and set SESSION_KEYS to it, or set SESSION_KEYS_SECRET or SESSION_KEYS_PARAMETER")
 	default:
 		ring, err := keys.ParseRing(text)
 		if err != nil {

@@ -38,6 +38,9 @@ func FromEnv(getenv func(string) string, backend cookiestore.Backend) (Config, e
 			return Config{}, errors.New("gate: " + EnvMode + " is not encrypted, hmac, ed448-verify or ed448-sign")
 		}
 	}
+	if getenv(EnvKeys) == "" {
+		return Config{}, errors.New("gate: " + EnvKeys + " is not set: generate a ring with `go run github.com/crumbkit/crumb/cmd/keygen` (ed448 modes: `keygen ed448`)")
+	}
 	sealer, err := wasm.NewSealer(mode, getenv(EnvKeys))
 	if err != nil {
 		return Config{}, errors.New("gate: " + EnvKeys + ": " + err.Error())
