@@ -51,6 +51,9 @@ go125=go1.25.5
 GOTOOLCHAIN=$go125 go version
 (cd bench && go mod download)
 (cd bench/lambdaproxy && go mod download)
+# The AWS SDK's nested modules, before any test builds the Lambda example.
+(cd kvstore/dynamostore && go mod download)
+(cd examples/lambda && go mod download)
 
 export CRUMB_REQUIRE_SERVICES=1   # under this script a missing service is a failure, not a skip
 export CRUMB_NODE_MODULES="$root/node_modules"
@@ -85,8 +88,23 @@ figures() {
 log "edge figures: artifact sizes (raw, gzip -9) and workerd latencies"
 figures '^crumb .*figures:|^  [^ ]|^ok' ./wasm/ ./examples/edge-gate/
 
-log "lambda figures: cold start, warm invoke, bootstrap and zip sizes"
-figures 'figures:|^ok' -run 'TestEndToEnd|TestBootstrapSizes' ./examples/lambda
+# --- nested modules with the AWS SDK: kvstore/dynamostore, examples/lambda ----
+# Each has its own go.mod, so the SDK never enters crumb's; `go test ./...`
+# above does not reach them.
+log "dynamostore: the AWS SDK stays out of the main module, the edge builds and the cookie-only packages"
+if go list -m all | grep -q '^github.com/aws/aws-sdk-go-v2' ||
+   go list -deps ./... | grep -q '^github.com/aws/aws-sdk-go-v2' ||
+   GOOS=js GOARCH=wasm go list -deps ./wasm/... ./examples/edge-gate/... | grep -q '^github.com/aws/aws-sdk-go-v2'; then
+  echo "github.com/aws/aws-sdk-go-v2 is in the main module's build graph" >&2
+  exit 1
+fi
+log "kvstore/dynamostore (own module): vet, tests against dynalite"
+(cd kvstore/dynamostore && go vet ./... && go test -race -count=1 ./...)
+log "examples/lambda (own module): vet (with and without the DynamoDB store), unit tests"
+(cd examples/lambda && go vet ./... && go vet -tags crumb_nodynamodb ./... && go test -race -count=1 -short ./...)
+
+log "lambda figures: end-to-end (cookie and DynamoDB sessions, front door), cold start, warm invoke, bootstrap and zip sizes"
+(cd examples/lambda && figures 'figures:|^ok' -timeout 30m -run 'TestEndToEnd|TestFrontDoor|TestColdStartFigures|TestBootstrapSizes' .)
 
 log "fuzz targets, briefly"
 bash scripts/fuzz.sh 100000x
