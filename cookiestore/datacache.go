@@ -12,6 +12,9 @@ import (
 // keeps unless Options.DecodeCache says otherwise.
 const DefaultDecodeCache = 1024
 
+// maxDecodeCache bounds Options.DecodeCache.
+const maxDecodeCache = 1 << 20
+
 // maxDecodeCacheData is the largest encoded data the decode cache
 // keeps, so that a full cache stays within a few MiB whatever the
 // sessions hold.

@@ -116,7 +116,8 @@ type Options[T any] struct {
 	// session that did not change since its cookie was set), which then
 	// copy the value instead of decoding it and compare with it instead
 	// of encoding to tell whether the handler changed it. Zero means
-	// DefaultDecodeCache (1024); a negative value turns it off. It
+	// DefaultDecodeCache (1024); a negative value turns it off; more
+	// than 2^20 is refused with ErrConfig. It
 	// applies only with JSONCodec and a data type made of booleans,
 	// integers, strings, and arrays, slices and structs of them, without
 	// custom JSON or text (un)marshaling; data over 2 KiB of JSON is not

@@ -2,7 +2,6 @@ package cookiestore
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"reflect"
@@ -73,7 +72,14 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	if js, ok := cfg.Codec.(jsonShortcuts); ok {
 		st.scratch.New, st.decoders.New, st.plain, st.isJSON = js.jsonShortcuts(cfg.Codec, reflect.TypeFor[T]())
 	}
-	if n := cmp.Or(opts.DecodeCache, DefaultDecodeCache); st.isJSON && n > 0 && cloneType(reflect.TypeFor[T]()) {
+	n := opts.DecodeCache
+	if n == 0 {
+		n = DefaultDecodeCache
+	}
+	if n > maxDecodeCache {
+		return nil, configErr("DecodeCache above 2^20 entries")
+	}
+	if st.isJSON && n > 0 && cloneType(reflect.TypeFor[T]()) {
 		st.decoded = newDecodeCache[T](n)
 		st.slices = hasSlice(reflect.TypeFor[T]())
 	}
