@@ -233,7 +233,9 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 
 // loadData fills s.Data from data, the encoded data of an authenticated
 // record: a copy of the decode cache's value when it has one, else a
-// decode, whose result then enters the cache.
+// decode, whose result then enters the cache. s.Data must be T's zero
+// value (reset makes it so): a decode into a prefilled value would not
+// be a function of data alone, and the cache would hand it out.
 func (st *Store[T]) loadData(s *Session[T], data []byte) error {
 	if st.decoded == nil {
 		return st.decodeData(data, &s.Data)
