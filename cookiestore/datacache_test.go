@@ -323,3 +323,30 @@ func TestDecodeCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestDecodeCacheOnlyFromZero: a decode into data that is not the zero
+// value (defaults filled in first, say) depends on more than the bytes,
+// so it neither uses nor fills the cache.
+func TestDecodeCacheOnlyFromZero(t *testing.T) {
+	st := cachedStore(t, 0)
+	data := []byte(`{"email":"a@example.com"}`)
+	s := &Session[cachedData]{Data: cachedData{Roles: []string{"default"}}}
+	if err := st.loadData(s, data); err != nil {
+		t.Fatal(err)
+	}
+	if s.frozen != nil || st.decoded.len() != 0 || s.Data.Roles[0] != "default" {
+		t.Fatalf("prefilled decode: frozen %v, %d entries, data %+v", s.frozen != nil, st.decoded.len(), s.Data)
+	}
+	z := &Session[cachedData]{}
+	if err := st.loadData(z, data); err != nil {
+		t.Fatal(err)
+	}
+	if z.frozen == nil || st.decoded.len() != 1 || z.Data.Roles != nil {
+		t.Fatalf("decode into zero: frozen %v, %d entries, data %+v", z.frozen != nil, st.decoded.len(), z.Data)
+	}
+	// The cached value is the zero-based decode, whatever was loaded
+	// into prefilled data before.
+	if err := st.loadData(s, data); err != nil || s.frozen != nil {
+		t.Fatalf("prefilled decode after the cache filled: %v, frozen %v", err, s.frozen != nil)
+	}
+}

@@ -233,11 +233,12 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 
 // loadData fills s.Data from data, the encoded data of an authenticated
 // record: a copy of the decode cache's value when it has one, else a
-// decode, whose result then enters the cache. s.Data must be T's zero
-// value (reset makes it so): a decode into a prefilled value would not
-// be a function of data alone, and the cache would hand it out.
+// decode, whose result then enters the cache. Only a decode into T's
+// zero value (as reset leaves s.Data) is a function of data alone; into
+// anything else (data prefilled with defaults, say) it bypasses the
+// cache.
 func (st *Store[T]) loadData(s *Session[T], data []byte) error {
-	if st.decoded == nil {
+	if st.decoded == nil || !reflect.ValueOf(&s.Data).Elem().IsZero() {
 		return st.decodeData(data, &s.Data)
 	}
 	if f := st.decoded.get(data); f != nil {
