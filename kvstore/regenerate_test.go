@@ -78,3 +78,29 @@ func mustParse(t *testing.T, s string) kvstore.SessionID {
 	}
 	return id
 }
+
+// TestReloadOverStores: Store.Reload re-reads a session another request
+// changed, and finds it gone after a logout, on every store.
+func TestReloadOverStores(t *testing.T) {
+	for _, st := range revocationStores(t) {
+		t.Run(st.name, func(t *testing.T) {
+			e := newEngine(t, st.store(t), "reload:"+st.name+":")
+			s := e.load(t, "")
+			s.Data.User = "ada"
+			cookie := e.commit(t, s)
+			a := e.load(t, cookie)
+			b := e.load(t, cookie)
+			b.Data.N = 9
+			e.commit(t, b)
+			if err := e.st.Reload(context.Background(), a); err != nil || a.Data.N != 9 {
+				t.Fatalf("Reload: %v %+v", err, a.Data)
+			}
+			c := e.load(t, cookie)
+			c.Destroy()
+			e.commit(t, c)
+			if err := e.st.Reload(context.Background(), a); !errors.Is(err, cookiestore.ErrMissing) || !a.IsNew() {
+				t.Fatalf("Reload after logout: %v new=%v", err, a.IsNew())
+			}
+		})
+	}
+}
