@@ -33,8 +33,9 @@ const decodeShards = 8
 //
 // The values in the cache are frozen: they are only ever copied from,
 // deep enough (cloneSlices) that no handler can reach them. Entries are
-// only added after the sealer authenticated the record, so filling the
-// cache takes genuine cookies. Like encrypted's Open cache it is bounded
+// only added for a record the sealer authenticated (or, with a
+// server-side Backend, the record an authenticated cookie names), so
+// filling the cache takes genuine cookies. Like encrypted's Open cache it is bounded
 // and evicts with CLOCK: data presented again survives data seen once.
 type decodeCache[T any] struct {
 	shards []decodeShard[T]
