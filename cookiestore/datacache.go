@@ -173,13 +173,31 @@ func hasSlice(t reflect.Type) bool {
 }
 
 // cloneSlices replaces every slice in v (addressable, of a cloneType,
-// just assigned from another value) with a copy, so that v shares no
+// so every slice in it is reachable through exported fields, just
+// assigned from another value) with a copy, so that v shares no
 // memory with the value it was assigned from. Strings are immutable and
 // stay shared.
 func cloneSlices(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Slice:
 		if v.IsNil() {
+			return
+		}
+		// The common element types without reflect.MakeSlice, which
+		// allocates the slice header as well as the array. A slice of
+		// length 0 stays non-nil (nil and empty encode differently).
+		switch p := v.Addr().Interface().(type) {
+		case *[]string:
+			*p = append((*p)[:0:0], *p...)
+			return
+		case *[]byte:
+			*p = append((*p)[:0:0], *p...)
+			return
+		case *[]int:
+			*p = append((*p)[:0:0], *p...)
+			return
+		case *[]int64:
+			*p = append((*p)[:0:0], *p...)
 			return
 		}
 		n := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
