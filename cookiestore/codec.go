@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"unsafe"
 )
 
 // Codec encodes session data and flash values to bytes and back. The
@@ -104,8 +105,11 @@ type Envelope struct {
 // flashes, as json.Marshal writes it. It reports false for anything
 // else, which then goes through the Codec. It does not validate the
 // data: the Codec's decode of it does, and trailing bytes after the
-// data make that fail. The returned Data aliases b.
-func parseJSONRecord(b []byte) (Envelope, bool) {
+// data make that fail. The returned Data aliases b, and so does ID when
+// alias is set: the caller then promises that nothing writes to b, as
+// the store does for the payload a sealer returned, which it keeps
+// unchanged for the life of the session.
+func parseJSONRecord(b []byte, alias bool) (Envelope, bool) {
 	const head, mid, tail = `{"i":"`, `","c":`, `,"d":`
 	if len(b) < len(head)+idText+len(mid)+1+len(tail)+2 || string(b[:len(head)]) != head {
 		return Envelope{}, false
@@ -146,7 +150,12 @@ func parseJSONRecord(b []byte) (Envelope, bool) {
 	if len(b) < len(tail)+2 || string(b[:len(tail)]) != tail || b[len(b)-1] != '}' {
 		return Envelope{}, false
 	}
-	w.ID, w.Data = string(id), b[len(tail):len(b)-1]
+	w.Data = b[len(tail) : len(b)-1]
+	if alias {
+		w.ID = unsafe.String(&id[0], len(id))
+	} else {
+		w.ID = string(id)
+	}
 	return w, true
 }
 

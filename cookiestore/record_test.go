@@ -22,7 +22,7 @@ func TestParseJSONRecordMatchesJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := parseJSONRecord(b)
+		got, ok := parseJSONRecord(b, false)
 		if !ok {
 			t.Fatalf("fast path refused %s", b)
 		}
@@ -49,7 +49,7 @@ func FuzzParseJSONRecord(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, ok := parseJSONRecord(b)
+		got, ok := parseJSONRecord(b, false)
 		if !ok {
 			return
 		}
