@@ -24,6 +24,7 @@ const (
 	EnvLogin     = "LOGIN_PATH"       // where anonymous requests are sent; "/"
 	EnvHeader    = "IDENTITY_HEADER"  // "X-Crumb-User"
 	EnvField     = "IDENTITY_FIELD"   // the session data's string field naming the user; "email"
+	EnvClientIP  = "CLIENT_IP_HEADER" // the header the platform puts the client's address in ("Cf-Connecting-Ip"); none trusted when empty
 )
 
 // EnvOptions is what FromEnv cannot read from the environment.
@@ -92,6 +93,7 @@ func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 		Origin:         getenv(EnvOrigin),
 		LoginPath:      getenv(EnvLogin),
 		IdentityHeader: getenv(EnvHeader),
+		ClientIPHeader: getenv(EnvClientIP),
 	}
 	if backend != nil {
 		cfg.Timeout = 5 * time.Second

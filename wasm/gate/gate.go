@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -39,8 +40,19 @@ type Config struct {
 	// ASCII-case-insensitively; each must be canonical (Canonical).
 	Protected []string
 	// LoginPath is where anonymous requests for protected paths are
-	// sent; "/" when empty.
+	// sent; "/" when empty. It must be a canonical path on this host
+	// (Canonical), optionally with a query: New refuses
+	// "//evil.example/" and "https://...", which would make the
+	// redirect an open one.
 	LoginPath string
+	// ClientIPHeader names the request header in which the platform in
+	// front of the gate puts the client's address ("Cf-Connecting-Ip"
+	// on Cloudflare, which sets it on every request and never passes a
+	// client's own). The gate then sends the origin X-Forwarded-For with
+	// that address alone. Empty (the default): no header is trusted and
+	// no X-Forwarded-For is sent; outside Cloudflare (workerd on its
+	// own) a client can send Cf-Connecting-Ip itself.
+	ClientIPHeader string
 	// Timeout bounds the session store calls of one request when the
 	// Store has a server-side Backend; zero means no deadline (the
 	// cookie-only default does no I/O).
@@ -73,6 +85,11 @@ func New(cfg Config) (*Gate, error) {
 	cfg.Origin = strings.TrimRight(cfg.Origin, "/")
 	if cfg.LoginPath == "" {
 		cfg.LoginPath = "/"
+	}
+	if !loginPathOK(cfg.LoginPath) {
+		// The path is configuration, not a secret, but keep errors
+		// free of values like the others.
+		return nil, loginPathError{}
 	}
 	if cfg.RenewWithin <= 0 {
 		cfg.RenewWithin = time.Duration(float64(cookiestore.DefaultIdleTimeout) * (1 - cookiestore.DefaultRenewFraction))
@@ -113,7 +130,10 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		// prober which spellings reach a protected page.
 		return text(400, "bad request path\n")
 	}
-	cookieHeader := strings.Join(req.Header.Values("cookie"), "; ")
+	// workerd joins repeated Cookie headers with ", " (the Headers
+	// API's rule for every header); a crumb value never holds a comma,
+	// so a comma separates cookies like "; " does.
+	cookieHeader := joinCookies(req.Header.Values("cookie"))
 
 	s, err := g.cfg.Store.LoadHeader(ctx, cookieHeader)
 	if errors.Is(err, cookiestore.ErrBackend) {
@@ -128,7 +148,9 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 	ident := ""
 	if !s.IsNew() {
 		ident = g.cfg.Identity(s.Data)
-		if !headerSafe(ident) {
+		if !IdentitySafe(ident) {
+			// It could not reach the origin byte for byte: refused,
+			// the request is anonymous.
 			ident = ""
 		}
 	}
@@ -152,17 +174,18 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		return resp
 	}
 
-	fwd := make(wasm.Header, 0, len(req.Header)+1)
+	fwd := make(wasm.Header, 0, len(req.Header)+4)
 	for _, f := range req.Header {
 		// Also drop "X_Crumb_User" and the like: CGI-style origins
 		// (Rack, PHP, WSGI) map '_' and '-' to the same variable.
-		if !sameHeader(f.Name, g.cfg.IdentityHeader) {
+		if !sameHeader(f.Name, g.cfg.IdentityHeader) && !proxyHeader(f.Name) {
 			fwd = append(fwd, f)
 		}
 	}
 	// fetch derives Host from the URL; a client's Host must not steer
 	// the origin's virtual hosting.
 	fwd.Del("host")
+	g.addForwarded(&fwd, req)
 	if ident != "" {
 		fwd.Add(g.cfg.IdentityHeader, ident)
 	}
@@ -303,15 +326,135 @@ func fold(c byte) byte {
 	return c
 }
 
-// headerSafe refuses identities that could not travel in a header.
-func headerSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
+// IdentitySafe reports whether the gate forwards identity as it is.
+// An identity reaches the origin in a header, and a header value is
+// not a byte string: proxies and HTTP libraries trim the spaces and
+// tabs around it, a comma splits it into a list (workerd joins
+// repeated headers with ", ", and frameworks split on commas), and the
+// Headers API turns bytes outside ASCII into something else. So the
+// gate refuses, and treats as anonymous, an identity that is empty,
+// starts or ends with a space or tab, holds a comma, a control
+// character or a byte outside printable ASCII: what the origin
+// receives is then always exactly what the session said. An origin
+// whose identities need more (a display name, a non-ASCII address)
+// should put a stable ASCII identifier in the session field the gate
+// reads (Config.Identity, IDENTITY_FIELD).
+func IdentitySafe(ident string) bool {
+	if ident == "" || ident[0] == ' ' || ident[0] == '\t' {
+		return false
+	}
+	if c := ident[len(ident)-1]; c == ' ' || c == '\t' {
+		return false
+	}
+	for i := 0; i < len(ident); i++ {
+		if c := ident[i]; c < 0x20 && c != '\t' || c >= 0x7f || c == ',' {
 			return false
 		}
 	}
 	return true
 }
+
+// joinCookies joins the Cookie header values into one header of
+// "name=value" pairs separated by "; ", also splitting at commas.
+func joinCookies(values []string) string {
+	h := strings.Join(values, "; ")
+	if strings.IndexByte(h, ',') < 0 {
+		return h
+	}
+	parts := strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ';' })
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// proxyHeader reports whether a client's header is one a proxy sets to
+// tell the origin who the client is or which URL it asked for: the
+// gate is that proxy, so the client's own are dropped. Origins and
+// frameworks route on X-Original-URL and X-Rewrite-URL (IIS, Symfony,
+// Laravel), derive their own URL from X-Forwarded-Host and -Proto
+// (redirects, absolute links, cookie Secure decisions) and trust
+// X-Forwarded-For, X-Real-IP and Forwarded for the client's address;
+// the method overrides let a GET act as a POST past the gate's view of
+// the method.
+func proxyHeader(name string) bool {
+	n := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+	if strings.HasPrefix(n, "x-forwarded-") {
+		return true
+	}
+	switch n {
+	case "forwarded", "x-original-url", "x-original-uri", "x-rewrite-url", "x-original-host",
+		"x-original-method", "x-host", "x-real-ip", "x-client-ip", "true-client-ip", "x-cluster-client-ip",
+		"x-http-method-override", "x-http-method", "x-method-override", "x-proxyuser-ip", "client-ip":
+		return true
+	}
+	return false
+}
+
+// addForwarded sets the X-Forwarded-* headers the origin may trust,
+// from what the gate knows: the host and scheme of the URL the client
+// asked for and, when Config.ClientIPHeader names a header the platform
+// sets, the client's address.
+func (g *Gate) addForwarded(fwd *wasm.Header, req *wasm.Request) {
+	scheme, rest, ok := strings.Cut(req.URL, "://")
+	if ok && (scheme == "http" || scheme == "https") {
+		host := rest
+		if i := strings.IndexAny(host, "/?#"); i >= 0 {
+			host = host[:i]
+		}
+		if host != "" && headerValueOK(host) {
+			fwd.Add("x-forwarded-host", host)
+		}
+		fwd.Add("x-forwarded-proto", scheme)
+	}
+	if g.cfg.ClientIPHeader == "" {
+		return
+	}
+	if vs := req.Header.Values(g.cfg.ClientIPHeader); len(vs) == 1 && isIP(strings.TrimSpace(vs[0])) {
+		fwd.Add("x-forwarded-for", strings.TrimSpace(vs[0]))
+	}
+}
+
+// headerValueOK: printable ASCII only.
+func headerValueOK(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// isIP reports whether s is one IPv4 or IPv6 address in text form.
+func isIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
+}
+
+// loginPathOK: a canonical path, and at most a query of printable
+// ASCII after it.
+func loginPathOK(p string) bool {
+	path, query, _ := strings.Cut(p, "?")
+	if !Canonical(path) {
+		return false
+	}
+	for i := 0; i < len(query); i++ {
+		if c := query[i]; c <= 0x20 || c >= 0x7f || c == '#' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+type loginPathError struct{}
+
+func (loginPathError) Error() string {
+	return "gate: Config.LoginPath must be a path on this host (a canonical path, optionally with a query): " + ErrPath.Error()
+}
+func (loginPathError) Unwrap() error { return ErrPath }
 
 func text(status int, body string) *wasm.Response {
 	return &wasm.Response{Status: status, Header: wasm.Header{
