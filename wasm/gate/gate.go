@@ -3,7 +3,6 @@ package gate
 import (
 	"context"
 	"errors"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -428,10 +427,81 @@ func headerValueOK(s string) bool {
 	return true
 }
 
-// isIP reports whether s is one IPv4 or IPv6 address in text form.
+// isIP reports whether s is one IPv4 or IPv6 address in text form
+// (no zone, no brackets). It parses by hand: net/netip would add about
+// 40 KB gzip to the gate.
 func isIP(s string) bool {
-	_, err := netip.ParseAddr(s)
-	return err == nil
+	if strings.IndexByte(s, ':') < 0 {
+		return isIPv4(s)
+	}
+	// IPv6: up to eight groups of 1-4 hex digits, at most one "::",
+	// optionally ending in an IPv4 address that counts as two groups.
+	groups, double := 0, false
+	if strings.Contains(s, ":::") || strings.Count(s, "::") > 1 {
+		return false
+	}
+	if strings.HasPrefix(s, "::") {
+		s, double = s[2:], true
+	} else if strings.HasPrefix(s, ":") {
+		return false
+	}
+	for s != "" {
+		i := strings.IndexByte(s, ':')
+		part := s
+		if i >= 0 {
+			part = s[:i]
+		}
+		if i < 0 && strings.IndexByte(part, '.') >= 0 {
+			if !isIPv4(part) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if len(part) == 0 || len(part) > 4 {
+			return false
+		}
+		for k := 0; k < len(part); k++ {
+			if _, ok := unhex(part[k]); !ok {
+				return false
+			}
+		}
+		groups++
+		if i < 0 {
+			break
+		}
+		s = s[i+1:]
+		if strings.HasPrefix(s, ":") {
+			double = true
+			s = s[1:]
+		} else if s == "" {
+			return false // a trailing single ':'
+		}
+	}
+	return double && groups < 8 || !double && groups == 8
+}
+
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) == 0 || len(p) > 3 || len(p) > 1 && p[0] == '0' {
+			return false
+		}
+		n := 0
+		for k := 0; k < len(p); k++ {
+			if p[k] < '0' || p[k] > '9' {
+				return false
+			}
+			n = n*10 + int(p[k]-'0')
+		}
+		if n > 255 {
+			return false
+		}
+	}
+	return true
 }
 
 // loginPathOK: a canonical path, and at most a query of printable
