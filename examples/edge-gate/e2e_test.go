@@ -328,7 +328,6 @@ func TestEdgeGate(t *testing.T) {
 				"SESSION_MODE":     mc.mode,
 				"SESSION_KEYS":     mc.edgeKeys,
 				"SESSION_INSECURE": "1",
-				"SESSION_IDLE":     "1h",
 				"PROTECTED_PATHS":  "/private/",
 				"LOGIN_PATH":       "/",
 			}

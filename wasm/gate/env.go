@@ -16,8 +16,6 @@ const (
 	EnvMode      = "SESSION_MODE"     // encrypted (default), hmac, ed448-verify, ed448-sign
 	EnvKeys      = "SESSION_KEYS"     // the ring's text; a secret unless the mode is ed448-verify
 	EnvCookie    = "SESSION_COOKIE"   // cookie name; cookiestore's default when empty
-	EnvIdle      = "SESSION_IDLE"     // idle timeout, a Go duration ("24h"); cookiestore's default when empty
-	EnvAbsolute  = "SESSION_ABSOLUTE" // absolute lifetime, a Go duration
 	EnvInsecure  = "SESSION_INSECURE" // "1": cookies without Secure, for http://127.0.0.1 only
 	EnvOrigin    = "ORIGIN_URL"       // the origin's base URL
 	EnvProtected = "PROTECTED_PATHS"  // comma-separated path prefixes
@@ -68,27 +66,12 @@ func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 		Backend:      backend,
 		Codec:        Codec{},
 	}
-	for _, d := range []struct {
-		env string
-		dst *time.Duration
-	}{{EnvIdle, &opts.IdleTimeout}, {EnvAbsolute, &opts.AbsoluteTimeout}} {
-		if v := getenv(d.env); v != "" {
-			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
-				return Config{}, errors.New("gate: " + d.env + " is not a positive Go duration")
-			}
-		}
-	}
 	store, err := cookiestore.New(sealer, opts)
 	if err != nil {
 		return Config{}, errors.New("gate: session options: " + err.Error())
 	}
-	idle := opts.IdleTimeout
-	if idle == 0 {
-		idle = cookiestore.DefaultIdleTimeout
-	}
 	cfg := Config{
 		Store:          store,
-		RenewWithin:    time.Duration(float64(idle) * (1 - cookiestore.DefaultRenewFraction)),
 		CanRenew:       mode != wasm.ModeEd448Verify,
 		Origin:         getenv(EnvOrigin),
 		LoginPath:      getenv(EnvLogin),

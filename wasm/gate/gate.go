@@ -14,7 +14,10 @@ import (
 // Config configures a Gate.
 type Config struct {
 	// Store opens (and, when its sealer can seal, renews) sessions. Its
-	// sealer, cookie name and timeouts must match the origin's. The
+	// sealer and cookie name must match the origin's; its timeouts need
+	// not: the origin seals each session's idle timeout, renewal
+	// interval and absolute deadline into the record, and the gate
+	// enforces and renews by those, exactly as the origin would. The
 	// data type is cookiestore.Raw so that a renewal re-seals the
 	// origin's data byte for byte, whatever its fields. FromEnv gives
 	// it Codec, which reads and writes what the origin's default
@@ -23,13 +26,6 @@ type Config struct {
 	// CanRenew says whether Store's sealer can seal. A verify-only
 	// sealer (Ed448 public ring) cannot; the origin then renews.
 	CanRenew bool
-	// RenewWithin: the gate renews a session whose sealed expiry is
-	// less than this far away, the point where the store's own idle
-	// renewal becomes due (IdleTimeout × (1 − RenewFraction)). Checking
-	// it first keeps the gate from re-sealing on every request while a
-	// flash is pending for the origin. The default matches cookiestore's
-	// defaults (18h).
-	RenewWithin time.Duration
 	// Origin is the origin's base URL, such as "https://app.internal",
 	// without a trailing slash. The request's path and query are
 	// appended.
@@ -89,9 +85,6 @@ func New(cfg Config) (*Gate, error) {
 		// The path is configuration, not a secret, but keep errors
 		// free of values like the others.
 		return nil, loginPathError{}
-	}
-	if cfg.RenewWithin <= 0 {
-		cfg.RenewWithin = time.Duration(float64(cookiestore.DefaultIdleTimeout) * (1 - cookiestore.DefaultRenewFraction))
 	}
 	if cfg.IdentityHeader == "" {
 		cfg.IdentityHeader = "X-Crumb-User"
@@ -200,7 +193,9 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		resp.Forward.Cache = wasm.CacheVaryCookie
 	}
 
-	if ident != "" && g.cfg.CanRenew && time.Until(s.Expires()) < g.cfg.RenewWithin {
+	// The lifetime sealed in the session says when a renewal is due,
+	// as the origin would judge it.
+	if ident != "" && g.cfg.CanRenew && s.RenewalDue() {
 		// Keep the flashes for the origin: the gate reads none.
 		s.Reflash()
 		lines, cerr := g.cfg.Store.Commit(ctx, s)
