@@ -137,7 +137,7 @@ func initProject(o initOptions, stdout io.Writer) error {
 	data := map[string]any{
 		"Name": o.name, "Module": o.module, "Mode": mode.String(), "Cookie": o.cookie,
 		"Protect": strings.Join(protect, ","), "Login": o.login, "Origin": o.origin, "KV": o.kv,
-		"Ed448": mode == wasm.ModeEd448Verify || mode == wasm.ModeEd448Sign,
+		"Ed448":   mode == wasm.ModeEd448Verify || mode == wasm.ModeEd448Sign,
 		"Version": version, "Crumb": o.crumb, "Date": compatibilityDate, "TinyGo": o.tinygo,
 	}
 	if o.crumb != "" {
