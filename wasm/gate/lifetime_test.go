@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/crumbkit/crumb"
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
+	"github.com/crumbkit/crumb/wasm/gate"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/wasm"
 )
@@ -21,7 +21,7 @@ func TestGateRenewsWithTheSealedLifetime(t *testing.T) {
 		gate.EnvMode: "encrypted", gate.EnvKeys: ring.Export(), gate.EnvInsecure: "1",
 		gate.EnvOrigin: "http://origin.internal/", gate.EnvProtected: "/private/",
 	}
-	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, nil)
+	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
