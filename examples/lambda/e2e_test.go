@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -207,13 +205,7 @@ func coldStart(t *testing.T, ctx context.Context, bin string, rt *lambdatest.Run
 // crumb_e2e tag that adds the panic and hang routes.
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc,crumb_e2e", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildVariant(t, "")
 }
 
 // process is a running bootstrap: its output, collected under a lock
@@ -272,18 +264,8 @@ func (p *process) exited() bool {
 
 func startBootstrap(t *testing.T, bin string, rt *lambdatest.Runtime, sessionKeys string) (*process, time.Time) {
 	t.Helper()
-	p := &process{}
-	cmd := exec.Command(bin)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr,
-		"AWS_LAMBDA_FUNCTION_NAME=crumb-test",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"AWS_REGION=us-east-1",
-		"SESSION_KEYS=" + sessionKeys,
-	}
 	started := time.Now()
-	p.start(t, cmd)
-	return p, started
+	return startBootstrapEnv(t, bin, rt, sessionKeys), started
 }
 
 // source is an event shape the test speaks.
