@@ -17,6 +17,9 @@ const { chromium } = await import(pathToFileURL(process.env.PLAYWRIGHT_CORE).hre
 const email = 'ann@example.com';
 const cookieName = '__Host-session';
 
+const t0 = Date.now();
+const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
 function fail(msg) {
   throw new Error(msg);
 }
@@ -65,6 +68,7 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
+console.log(`Chromium started [${since()}]`);
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -73,7 +77,7 @@ try {
 
   // Anonymous: the gate sends the protected page to the login form.
   await expectLoginPage(page, await page.goto(base + '/private/whoami'), 'anonymous');
-  console.log('ok: anonymous: the gate redirects the protected page to the login form');
+  console.log(`ok: anonymous: the gate redirects the protected page to the login form [${since()}]`);
 
   // Log in at the origin, through the gate.
   await page.fill('#email', email);
@@ -82,7 +86,7 @@ try {
   await expectText(page, 'login', ['Login successful', `Log out ${email}`]);
   const issued = await session(context);
   if (!issued) fail('login: no session cookie in the browser');
-  console.log(`ok: login at the origin (Lambda), session cookie of ${issued.length} bytes`);
+  console.log(`ok: login at the origin (Lambda), session cookie of ${issued.length} bytes [${since()}]`);
 
   // The protected page, with the verified identity. The session the
   // function issued is due for renewal by the time it reaches the gate.
@@ -93,25 +97,25 @@ try {
   if (expectRenewal) {
     if (!setCookie.startsWith(cookieName + '=') || after === issued) fail(`protected page: the gate did not renew the session (Set-Cookie present: ${setCookie !== ''})`);
     if (seen.cookie !== after) fail('protected page: the origin did not receive the renewed cookie');
-    console.log('ok: protected page: the verified identity reached the origin; the session was renewed at the edge');
+    console.log(`ok: protected page: the verified identity reached the origin; the session was renewed at the edge [${since()}]`);
   } else {
     if (setCookie !== '' || after !== issued) fail('protected page: a verify-only gate changed the session cookie');
     if (seen.cookie !== issued) fail('protected page: the origin did not receive the session cookie');
-    console.log('ok: protected page: the verified identity reached the origin; the verify-only gate left the cookie alone');
+    console.log(`ok: protected page: the verified identity reached the origin; the verify-only gate left the cookie alone [${since()}]`);
   }
 
   // The origin accepts the cookie the edge issued.
   await page.goto(base + '/');
   await expectText(page, 'origin after the edge', [`Log out ${email}`], ['Login successful']);
   const old = await session(context);
-  console.log('ok: the origin accepts the session as the edge left it');
+  console.log(`ok: the origin accepts the session as the edge left it [${since()}]`);
 
   // Log out at the origin: the cookie is gone and the gate closes again.
   await submit(page, 'form#logout button');
   if (await page.locator('form#login').count() !== 1) fail('logout: no login form');
   if (await session(context) !== null) fail('logout: the browser still holds the session cookie');
   await expectLoginPage(page, await page.goto(base + '/private/whoami'), 'after logout');
-  console.log('ok: logout: no cookie left, the gate redirects the protected page');
+  console.log(`ok: logout: no cookie left, the gate redirects the protected page [${since()}]`);
 
   // The cookie copied before the logout, put back.
   // A domain without a leading dot is a host-only cookie, as __Host- requires.
@@ -121,13 +125,13 @@ try {
   if (expectReplay === 'refused') {
     await expectLoginPage(page, replay, 'replay of the old cookie');
     if (await session(context) !== null) fail('replay: the gate did not clear the refused cookie');
-    console.log('ok: replay: the gate refuses the old cookie and clears it');
+    console.log(`ok: replay: the gate refuses the old cookie and clears it [${since()}]`);
   } else {
     const seen = await replay.json();
     if (replay.status() !== 200 || JSON.stringify(seen.users) !== JSON.stringify([email])) {
       fail(`replay: expected the old cookie to pass until its expiry, got ${replay.status()} ${JSON.stringify(seen.users)}`);
     }
-    console.log('ok: replay: the old cookie still passes the gate (a cookie session is not revocable)');
+    console.log(`ok: replay: the old cookie still passes the gate (a cookie session is not revocable) [${since()}]`);
   }
 } finally {
   await browser.close();
