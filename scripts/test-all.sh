@@ -146,7 +146,7 @@ log "kvstore/dynamostore (own module): vet, tests against dynalite"
 log "examples/lambda (own module): vet (with and without the DynamoDB store), unit tests"
 (cd examples/lambda && go vet ./... && go vet -tags crumb_nodynamodb ./... && go test -race -count=1 -short ./...)
 
-log "lambda figures: end-to-end (cookie and DynamoDB sessions, front door), cold start, warm invoke, bootstrap and zip sizes"
+log "lambda figures: end-to-end (cookie and DynamoDB sessions, front door, Chromium through the edge gate in workerd: TestEndToEndChain), cold start, warm invoke, bootstrap and zip sizes"
 (cd examples/lambda && figures 'figures:|^ok' -timeout 30m -run 'TestEndToEnd|TestFrontDoor|TestColdStartFigures|TestBootstrapSizes' .)
 
 log "fuzz targets, briefly"

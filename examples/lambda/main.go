@@ -16,6 +16,12 @@
 //     SecureString;
 //   - SESSION_KEYS: the ring itself.
 //
+// A symmetric ring seals sessions with AES-256-GCM. SESSION_KEYS may
+// instead hold an Ed448 private ring (ed448-private:... entries): the
+// sessions are then signed, and an edge gate verifies them with the
+// public ring alone (docs/edge.md). Secrets Manager and SSM hold
+// symmetric rings only.
+//
 // SESSION_KEYS is read once, at init. A secret or parameter is read once
 // per execution environment through the AWS Parameters and Secrets Lambda
 // Extension, during the first invocation, because the extension does not
@@ -31,7 +37,10 @@
 // from the environment, and the function's role needs
 // dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on the table.
 // Building with -tags crumb_nodynamodb leaves the AWS SDK out of the
-// binary (and refuses SESSION_TABLE).
+// binary (and refuses SESSION_TABLE). With WEBDIS_URL set instead
+// (and WEBDIS_USER, WEBDIS_PASSWORD, SESSION_PREFIX) they live in Redis
+// behind Webdis, where an edge gate (examples/edge-gate/webdisgate) can
+// read them too.
 //
 // This directory is a Go module of its own, so that the AWS SDK stays
 // out of crumb's go.mod; build it from here:
@@ -46,12 +55,14 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 
-	"github.com/crumbkit/crumb/cookiestore"
+	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/examples/login/loginapp"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/lambda"
 	"github.com/crumbkit/crumb/lambda/secrets"
+	"github.com/crumbkit/crumb/signed"
 )
 
 func main() {
@@ -68,11 +79,25 @@ func main() {
 // start: parsing the ring is the only key work, and no KDF runs per
 // request.
 func newFromEnv(getenv func(string) string) (http.Handler, error) {
-	backend, err := sessionBackend(context.Background(), getenv)
+	backend, err := backendFromEnv(context.Background(), getenv)
 	if err != nil {
 		return nil, err
 	}
-	newApp := func(ring *keys.Ring) (http.Handler, error) { return newApp(ring, backend) }
+	cfg := loginapp.Config{
+		Backend: backend,
+		// Refused cookies and failed saves go to the function's log
+		// with the invocation's request ID; the errors carry no cookie
+		// values or key material.
+		OnError: logError,
+	}
+	if err := testConfig(getenv, &cfg); err != nil {
+		return nil, err
+	}
+	newApp := func(ring *keys.Ring) (http.Handler, error) {
+		cfg := cfg
+		cfg.Keys = ring
+		return loginapp.New(cfg)
+	}
 	secret, param, text := getenv("SESSION_KEYS_SECRET"), getenv("SESSION_KEYS_PARAMETER"), getenv("SESSION_KEYS")
 	var source string
 	switch {
@@ -85,6 +110,19 @@ func newFromEnv(getenv func(string) string) (http.Handler, error) {
 		source = "ssm:" + param
 	case text == "":
 		return nil, fmt.Errorf("SESSION_KEYS is not set: generate a ring with `go run github.com/crumbkit/crumb/cmd/keygen` (`go run ./cmd/keygen` in a checkout of crumb) and set SESSION_KEYS to it, or set SESSION_KEYS_SECRET or SESSION_KEYS_PARAMETER")
+	case strings.Contains(text, "ed448-private:"):
+		// An Ed448 private ring signs the sessions, so an edge gate
+		// can verify them with the public ring alone.
+		ring, err := keys.ParsePrivateRing(keys.Ed448(), text)
+		if err != nil {
+			return nil, fmt.Errorf("SESSION_KEYS: %w", err)
+		}
+		var opts []crumb.Option
+		if cfg.Now != nil {
+			opts = append(opts, crumb.WithClock(cfg.Now))
+		}
+		cfg.Sealer = signed.NewPublic(ring, opts...)
+		return loginapp.New(cfg)
 	default:
 		ring, err := keys.ParseRing(text)
 		if err != nil {
@@ -102,19 +140,6 @@ func newFromEnv(getenv func(string) string) (http.Handler, error) {
 	return c.Handler(source, newApp, func(ctx context.Context, err error) {
 		slog.ErrorContext(ctx, "loading session keys", "error", err.Error(), "request_id", lambda.RequestID(ctx))
 	}), nil
-}
-
-// newApp builds the demo over ring; backend, when not nil, keeps the
-// session records on the server.
-func newApp(ring *keys.Ring, backend cookiestore.Backend) (http.Handler, error) {
-	return loginapp.New(loginapp.Config{
-		Keys:    ring,
-		Backend: backend,
-		// Refused cookies and failed saves go to the function's log
-		// with the invocation's request ID; the errors carry no cookie
-		// values or key material.
-		OnError: logError,
-	})
 }
 
 func logError(ctx context.Context, err error) {
