@@ -79,6 +79,10 @@ type Record struct {
 	// Expires is when the session ends: the earlier of the idle and the
 	// absolute expiry. A store should drop the record then.
 	Expires time.Time
+	// User is Options.User of the saved data ("" without a User
+	// function), so a store can index sessions by user (list them, end
+	// them all).
+	User string
 }
 
 // cookieBackend keeps the whole record inside the cookie.

@@ -26,6 +26,7 @@ type reqState[T any] struct {
 	context.Context
 	st     *Store[T]
 	header string
+	method string
 	s      *Session[T] // nil until loaded
 	// used is set when the handler asked for the session. Only then is
 	// it saved: a request that never calls Get (a static file, a
@@ -37,6 +38,9 @@ type reqState[T any] struct {
 func (rs *reqState[T]) Value(key any) any {
 	if k, ok := key.(ctxKey[T]); ok && k.st == rs.st {
 		return rs
+	}
+	if _, ok := key.(methodKey); ok && rs.method != "" {
+		return rs.method // for ReadOnlyRequest
 	}
 	return rs.Context.Value(key)
 }
@@ -167,10 +171,11 @@ func (st *Store[T]) Middleware(h http.Handler) http.Handler {
 		// is also the context.
 		sw := &responseWriter[T]{rw: w}
 		rs := &sw.rs
-		rs.Context, rs.st, rs.header = r.Context(), st, cookieHeader(r)
-		if st.remote && rs.header != "" {
-			// With a server-side backend, an outage must not look like
-			// a logged-out user, so load before the handler runs.
+		rs.Context, rs.st, rs.header, rs.method = r.Context(), st, cookieHeader(r), r.Method
+		if (st.remote || st.cfg.Revocation != nil) && rs.header != "" {
+			// With a server-side backend or a revocation list, an
+			// outage must not look like a logged-out user, so load
+			// before the handler runs.
 			s := rs.session()
 			if errors.Is(s.loadErr, ErrBackend) {
 				st.failResponse(w, s.loadErr)

@@ -187,6 +187,13 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 			return &Error{Op: "load", Kind: ErrRejected, Cause: err, hideCause: true}
 		}
 	}
+	if st.cfg.Revocation != nil {
+		info := st.revocationInfo(s, w.ID, created)
+		if err := st.checkRevoked(ctx, s, info); err != nil {
+			return err
+		}
+		s.revInfo = &info
+	}
 	s.isNew = false
 	s.loadedAt = now
 	s.id, s.idSaved = w.ID, true
@@ -291,6 +298,14 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if s.encErr != nil {
 		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "a flash value does not encode", Cause: s.encErr, hideCause: true}
 	}
+	if s.revokeOld != nil && st.cfg.Revocation != nil {
+		// Destroy on a session loaded from a cookie: copies of that
+		// cookie must open nothing from now on.
+		if err := st.cfg.Revocation.Revoke(ctx, *s.revokeOld); err != nil {
+			return nil, newErr("commit", ErrBackend, "revoking the destroyed session", err)
+		}
+		s.revokeOld = nil
+	}
 	flashes := s.outgoing()
 
 	// Nothing worth a cookie: a new or destroyed session still at its
@@ -328,6 +343,14 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 			(s.loadedAt.Sub(s.issuedAt) >= time.Duration(float64(st.cfg.IdleTimeout)*st.cfg.RenewFraction) &&
 				st.expiry(s, s.loadedAt).After(s.expires))
 	}
+	if s.unverified {
+		// Accepted by RevocationFailOpen without a check: it may be
+		// revoked, so nothing extends or rewrites it.
+		if changed || s.forced {
+			return nil, newErr("commit", ErrBackend, "session not verified against the revocation list (RevocationFailOpen); not saved", nil)
+		}
+		renew = false
+	}
 	if !changed && !renew && !s.forced {
 		// The session's own cookies stay; stale chunk cookies beside
 		// them go.
@@ -359,7 +382,11 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// Changed is exact: a renewal whose data still encodes as loaded
 	// lets a server-side store extend the entry instead of rewriting it.
 	changed = changed || !bytes.Equal(data, s.loadedData)
-	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires})
+	user := ""
+	if st.cfg.User != nil {
+		user = st.cfg.User(&s.Data)
+	}
+	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires, User: user})
 	if err != nil {
 		// idSaved stays as it was: a failed save of a new ID may or may
 		// not have landed, and the retry still says New (the Backend

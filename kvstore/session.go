@@ -311,8 +311,13 @@ func (s *Sessions) Delete(ctx context.Context, id SessionID) error {
 	if id.IsZero() {
 		return nil
 	}
-	tombErr := s.Store.Set(ctx, s.revokedKey(id), []byte("revoked"), s.revokedTTL())
-	if err := s.Store.Delete(ctx, s.key(id)); err != nil {
+	return s.deleteHash(ctx, id.StoreKey())
+}
+
+// deleteHash is Delete by the ID's StoreKey.
+func (s *Sessions) deleteHash(ctx context.Context, hash string) error {
+	tombErr := s.Store.Set(ctx, s.Prefix+"r:"+hash, []byte("revoked"), s.revokedTTL())
+	if err := s.Store.Delete(ctx, s.Prefix+hash); err != nil {
 		return err
 	}
 	return tombErr
