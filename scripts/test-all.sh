@@ -47,6 +47,46 @@ go mod download
 (cd bench && go mod download)
 (cd bench/lambdaproxy && go mod download)
 
+# --- TinyGo (the edge builds' second compiler) ----------------------------------
+# tinygo from $TINYGO, else from PATH when it is the tested version, else
+# the copy cached outside the repository, else built from a TinyGo source
+# kit (a folder with build-tinygo.sh and sources/) named by
+# $CRUMB_TINYGO_KIT into that cache. Tests find it through $CRUMB_TINYGO.
+tinygo_want=0.34.0-dev
+tinygo_cache=${XDG_CACHE_HOME:-$HOME/.cache}/crumb/tinygo-$tinygo_want
+tinygo_ok() { "$1" version 2>/dev/null | grep -q "^tinygo version $tinygo_want"; }
+tinygo_bin=${TINYGO:-}
+if [ -z "$tinygo_bin" ] && command -v tinygo >/dev/null && tinygo_ok tinygo; then
+  tinygo_bin=$(command -v tinygo)
+fi
+if [ -z "$tinygo_bin" ] && tinygo_ok "$tinygo_cache/bin/tinygo"; then
+  tinygo_bin=$tinygo_cache/bin/tinygo
+fi
+if [ -z "$tinygo_bin" ] && [ -n "${CRUMB_TINYGO_KIT:-}" ]; then
+  log "build TinyGo $tinygo_want from the kit in $CRUMB_TINYGO_KIT into $tinygo_cache (about 3 minutes)"
+  mkdir -p "$(dirname "$tinygo_cache")"
+  bash "$CRUMB_TINYGO_KIT/build-tinygo.sh" "$CRUMB_TINYGO_KIT/sources" "$tinygo_cache"
+  tinygo_ok "$tinygo_cache/bin/tinygo" && tinygo_bin=$tinygo_cache/bin/tinygo
+fi
+if [ -z "$tinygo_bin" ]; then
+  cat >&2 <<'MSG'
+TinyGo 0.34.0-dev is missing. Either put it on PATH (or set TINYGO to it), or
+set CRUMB_TINYGO_KIT to a TinyGo source kit folder (build-tinygo.sh and
+sources/) and this script builds it into ~/.cache/crumb. TinyGo needs
+LLVM 16 (Debian: llvm-16-dev libclang-16-dev lld-16 libclang-rt-16-dev-wasm32
+binaryen) and Go 1.23; see https://tinygo.org/getting-started/install/.
+MSG
+  exit 1
+fi
+export CRUMB_TINYGO=$tinygo_bin
+echo "TinyGo: $("$CRUMB_TINYGO" version)"
+# One directory per run keeps TinyGo artifacts (tens of seconds each) that
+# several test binaries need; keyed by sources and flags, removed at exit.
+CRUMB_BUILD_CACHE=$(mktemp -d)
+export CRUMB_BUILD_CACHE
+trap 'rm -rf "$CRUMB_BUILD_CACHE"' EXIT
+go mod download -modfile=go.tinygo.mod   # the side module file TinyGo builds use
+
 export CRUMB_REQUIRE_SERVICES=1   # under this script a missing service is a failure, not a skip
 export CRUMB_NODE_MODULES="$root/node_modules"
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/wasm/gate"
 )
 
 // protectedOrigin is a Go ServeMux like the one the bypass was shown
@@ -154,7 +154,7 @@ func TestNewRefusesNonCanonicalPrefix(t *testing.T) {
 	for _, p := range []string{"/%61dmin/", "admin/", "/a//b", "/a/../b", "/a;b"} {
 		cfg, err := gate.FromEnv(func(k string) string {
 			return map[string]string{gate.EnvKeys: ring, gate.EnvOrigin: "https://o.internal", gate.EnvProtected: "/ok/," + p}[k]
-		}, nil)
+		}, gate.EnvOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

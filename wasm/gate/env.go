@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/wasm"
 )
@@ -25,12 +26,25 @@ const (
 	EnvField     = "IDENTITY_FIELD"   // the session data's string field naming the user; "email"
 )
 
+// EnvOptions is what FromEnv cannot read from the environment.
+type EnvOptions struct {
+	// Backend, when not nil, keeps session records on the server
+	// (kvstore.NewBackend over a store such as wasm/kvbinding's); the
+	// origin must use the same store and key prefix.
+	Backend cookiestore.Backend
+	// NewSealer builds the sealer from SESSION_MODE and SESSION_KEYS.
+	// When nil it is wasm.NewSymmetricSealer, which serves the
+	// encrypted and hmac modes and keeps Ed448 out of the build; set it
+	// to wasm.NewSealer for ed448-verify and ed448-sign (about 150 KB
+	// gzip more).
+	NewSealer func(mode wasm.Mode, ring string, opts ...crumb.Option) (crumb.Sealer, error)
+}
+
 // FromEnv builds the gate's Config from environment variables (see the
-// Env constants). backend, when not nil, keeps session records on the
-// server (kvstore.NewBackend over a store reached with fetch); the
-// origin must use the same store and key prefix. Its errors name the
-// variable, never its value.
-func FromEnv(getenv func(string) string, backend cookiestore.Backend) (Config, error) {
+// Env constants); in a worker getenv is worker.Getenv, which works with
+// both compilers (TinyGo's os.Getenv sees nothing of the worker's
+// bindings). Its errors name the variable, never its value.
+func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 	mode := wasm.ModeEncrypted
 	if m := getenv(EnvMode); m != "" {
 		var ok bool
@@ -38,10 +52,15 @@ func FromEnv(getenv func(string) string, backend cookiestore.Backend) (Config, e
 			return Config{}, errors.New("gate: " + EnvMode + " is not encrypted, hmac, ed448-verify or ed448-sign")
 		}
 	}
-	sealer, err := wasm.NewSealer(mode, getenv(EnvKeys))
+	newSealer := o.NewSealer
+	if newSealer == nil {
+		newSealer = wasm.NewSymmetricSealer
+	}
+	sealer, err := newSealer(mode, getenv(EnvKeys))
 	if err != nil {
 		return Config{}, errors.New("gate: " + EnvKeys + ": " + err.Error())
 	}
+	backend := o.Backend
 	opts := cookiestore.Options[cookiestore.Raw]{
 		Name:         getenv(EnvCookie),
 		InsecureHTTP: getenv(EnvInsecure) == "1",

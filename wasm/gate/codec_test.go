@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/crumbkit/crumb/cookiestore"
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
+	"github.com/crumbkit/crumb/wasm/gate"
 )
 
 // randomString mixes what JSON strings must escape or may mangle:
