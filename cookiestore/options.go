@@ -144,7 +144,7 @@ type Options[T any] struct {
 	User func(*T) string
 	// Revocation, when set, is checked for every session loaded from a
 	// cookie, before the handler sees it: a revoked session (its ID, or
-	// its User's sessions created before a time) gives a fresh session
+	// its User's sessions created up to a time) gives a fresh session
 	// and ErrRevoked, like an expired cookie. Destroy marks the
 	// session's ID revoked until its absolute end. When the list
 	// cannot be read, the request fails like a Backend that is down

@@ -19,7 +19,7 @@ import (
 type Revoker interface {
 	// Check reports whether the session may still be used: nil when
 	// it may, an error wrapping ErrRevoked when it was revoked (its ID,
-	// or every session of its user created before a time), any other
+	// or every session of its user created up to a time), any other
 	// error when the list could not be read. The store then answers
 	// like a Backend that is down (ErrBackend, 503) unless
 	// Options.RevocationFailOpen lets the request through.
@@ -38,7 +38,7 @@ type SessionInfo struct {
 	// User function or the session belongs to no user.
 	User string
 	// Created is when the session was created or last regenerated
-	// (whole seconds); "sessions of this user created before T are
+	// (whole seconds); "sessions of this user created up to T are
 	// revoked" compares it with T.
 	Created time.Time
 	// End is the session's absolute end (Created plus

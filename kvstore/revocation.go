@@ -33,7 +33,7 @@ type MultiGetter interface {
 //     absolute end;
 //   - a per-user time (RevokeUser: "log out everywhere", from any
 //     server, after a password change say): every session of that user
-//     created before it is revoked. It is kept for UserTTL.
+//     created up to it is revoked. It is kept for UserTTL.
 //
 // Check reads both, in one round trip where the store has GetMulti, and
 // keeps the answers in a bounded local cache: a session checked less
@@ -50,9 +50,11 @@ type MultiGetter interface {
 // IDs and user names, and no error carries either.
 //
 // The user marker is compared with the session's creation time at the
-// one-second precision cookiestore keeps: a session created in the same
-// second as the revocation survives it. Servers' clocks must agree: a
-// server whose clock is behind writes an earlier time.
+// one-second precision cookiestore keeps, erring on the side of the
+// revocation: a session created in the same second as the marker is
+// revoked too, so a login has to come at least a second after "log out
+// everywhere" to survive it. Servers' clocks must agree: a server whose
+// clock is behind writes an earlier time.
 type Revocations struct {
 	store  Store
 	prefix string
@@ -203,8 +205,8 @@ func (r *Revocations) Check(ctx context.Context, s cookiestore.SessionInfo) erro
 	switch {
 	case revoked:
 		return errRevoked("session logged out")
-	case !before.IsZero() && s.Created.Before(before):
-		return errRevoked("all sessions of the user created before a time were logged out")
+	case !before.IsZero() && !s.Created.After(before):
+		return errRevoked("all sessions of the user created up to a time were logged out")
 	}
 	return nil
 }
@@ -238,9 +240,10 @@ func (r *Revocations) RevokeID(ctx context.Context, id SessionID, end time.Time)
 	return nil
 }
 
-// RevokeUser revokes every session of user created before the time
-// before ("log out everywhere"); a zero before means now. Sessions
-// created later, such as the user's next login, are not affected. The
+// RevokeUser revokes every session of user created at or before the
+// time before, in whole seconds ("log out everywhere"); a zero before
+// means now. Sessions created in a later second, such as the user's
+// next login, are not affected. The
 // marker is kept for UserTTL. An earlier marker is replaced, a later
 // one kept: RevokeUser never moves a user's marker back in time, even
 // when two servers call it at once (the write is read back, and

@@ -67,9 +67,12 @@ func TestRevocationsOnEachStore(t *testing.T) {
 			if err := elsewhere.RevokeUser(ctx, "ada@example.com", time.Time{}); err != nil {
 				t.Fatal(err)
 			}
-			later := info("ada@example.com", clk.Now()) // the next login, in the same second
-			if err := elsewhere.Check(ctx, ada2); !errors.Is(err, cookiestore.ErrRevoked) {
-				t.Fatalf("Check of a session created before RevokeUser: %v, want ErrRevoked", err)
+			sameSecond := info("ada@example.com", clk.Now())
+			later := info("ada@example.com", clk.Now().Add(time.Second)) // the next login
+			for _, s := range []cookiestore.SessionInfo{ada2, sameSecond} {
+				if err := elsewhere.Check(ctx, s); !errors.Is(err, cookiestore.ErrRevoked) {
+					t.Fatalf("Check of a session created up to RevokeUser's second: %v, want ErrRevoked", err)
+				}
 			}
 			for _, s := range []cookiestore.SessionInfo{later, bob, anon} {
 				if err := elsewhere.Check(ctx, s); err != nil {
