@@ -26,12 +26,20 @@ async function submit(page, selector) {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
 }
 
-const context = await chromium.launchPersistentContext(process.env.USER_DATA_DIR, {
+const launch = {
   executablePath: process.env.CHROMIUM,
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+};
+const context = await chromium.launchPersistentContext(process.env.USER_DATA_DIR, launch);
+
+async function login(page, email, step) {
+  await page.fill('#email', email);
+  await page.fill('#password', 'correct');
+  await submit(page, 'form#login button');
+  await expectText(page, step, [`Log out ${email}`, 'Log out everywhere']);
+}
 try {
   const page = context.pages()[0] ?? await context.newPage();
   page.setDefaultTimeout(15000);
@@ -48,7 +56,7 @@ try {
   await page.fill('#email', email);
   await page.fill('#password', 'correct');
   await submit(page, 'form#login button');
-  await expectText(page, 'correct password', ['Login successful', `Log out ${email}`],
+  await expectText(page, 'correct password', ['Login successful', `Log out ${email}`, 'Log out everywhere'],
     ['Failed login attempts', 'Incorrect username or password']);
   // The email is echoed as text, not markup.
   if (await page.locator('form#logout b').count() !== 0) fail('email was rendered as HTML');
@@ -62,6 +70,28 @@ try {
   const left = (await context.cookies()).filter((c) => url.includes(c.domain));
   if (left.length !== 0) fail(`after logout the browser still holds cookies: ${left.map((c) => c.name).join(', ')}`);
   console.log('ok: no cookies left');
+
+  // Log out everywhere: a second browser, with its own cookies, loses
+  // its session when the first one presses the button.
+  const browser2 = await chromium.launch(launch);
+  try {
+    const other = await (await browser2.newContext()).newPage();
+    other.setDefaultTimeout(15000);
+    await other.goto(url);
+    await login(other, email, 'second browser logged in');
+    await login(page, email, 'first browser logged in again');
+    await submit(page, 'form#logout-everywhere button');
+    if (await page.locator('form#login').count() !== 1) fail('after log out everywhere: no login form');
+    await expectText(page, 'log out everywhere', [], ['Log out']);
+    await other.reload({ waitUntil: 'load' });
+    if (await other.locator('form#login').count() !== 1) fail('second browser after log out everywhere: no login form');
+    await expectText(other, 'second browser lost its session', [], ['Log out']);
+    const kept = (await other.context().cookies()).filter((c) => url.includes(c.domain));
+    if (kept.length !== 0) fail(`the second browser still holds cookies: ${kept.map((c) => c.name).join(', ')}`);
+    console.log('ok: second browser holds no cookies');
+  } finally {
+    await browser2.close();
+  }
 } finally {
   await context.close();
 }
