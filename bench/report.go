@@ -49,6 +49,9 @@ const (
 	GoalVsGorilla   = 3.0 // crumb encrypted at least this many times faster
 	GoalVsBare      = 1.5 // crumb encrypted at most this many times slower
 	GoalLayerAllocs = 4   // sealer-layer allocations per op, at most
+	// GoalStoreVsGorilla: crumb's cookiestore at least this many times
+	// cheaper than gorilla/sessions for an unchanged session.
+	GoalStoreVsGorilla = 4.0
 )
 
 func (rep *Report) find(sec Section, group string, kind Kind, op string) (Result, bool) {
@@ -206,7 +209,7 @@ func met(ok bool) string {
 	return "NOT met"
 }
 
-// Goals states each goal of issue 2 with the figure measured for it.
+// Goals states each performance goal with the figure measured for it.
 func (rep *Report) Goals() []string {
 	var out []string
 	for _, op := range []string{OpSeal, OpOpen} {
@@ -228,6 +231,17 @@ func (rep *Report) Goals() []string {
 	}
 	for _, r := range rep.sectionResults(SectionLayer) {
 		out = append(out, fmt.Sprintf("sealer layer ≤ %d allocs/op, %s %s: %d — %s", GoalLayerAllocs, r.Subject, r.Op, r.AllocsPerOp, met(r.AllocsPerOp <= GoalLayerAllocs)))
+	}
+	c, ok1 := rep.findSubject(SectionStore, StoreCrumb, OpUnchanged)
+	g, ok2 := rep.find(SectionStore, "", KindGorilla, OpUnchanged)
+	if ok1 && ok2 {
+		r := Ratio(g.Cost(), c.Cost())
+		line := fmt.Sprintf("cookie store, unchanged session ≥ %.0f× less CPU than gorilla/sessions: %.2f× — %s", GoalStoreVsGorilla, r, met(r >= GoalStoreVsGorilla))
+		if h, ok := rep.find(SectionStore, "", KindBare, OpUnchanged); ok {
+			line += fmt.Sprintf(" (ceiling for any store measured with the same request and recorder: gorilla ÷ no session = %.2f×; crumb's own allocations beyond that row: %d)",
+				Ratio(g.Cost(), h.Cost()), c.AllocsPerOp-h.AllocsPerOp)
+		}
+		out = append(out, line)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/encrypted"
 	"github.com/gorilla/sessions"
@@ -38,10 +39,18 @@ const (
 	pathLogin  = "/login"
 )
 
+// Names of crumb's store rows. The second turns the encrypted sealer's
+// Open cache off, so the table shows what the cache saves in the same
+// run.
+const (
+	StoreCrumb        = "crumb cookiestore (encrypted, JSON)"
+	StoreCrumbNoCache = "crumb cookiestore (encrypted, JSON, Open cache off)"
+)
+
 // crumbStoreFlow is crumb's cookiestore over the encrypted sealer, with
 // its middleware. seen, when set, receives the session each request read.
-func crumbStoreFlow(k *Keys, seen func(Session)) (StoreFlow, error) {
-	st, err := cookiestore.New(encrypted.New(k.Ring), cookiestore.Options[Session]{
+func crumbStoreFlow(k *Keys, seen func(Session), name string, opts ...crumb.Option) (StoreFlow, error) {
+	st, err := cookiestore.New(encrypted.New(k.Ring, opts...), cookiestore.Options[Session]{
 		Name:        CookieName,
 		IdleTimeout: Lifetime,
 	})
@@ -66,7 +75,7 @@ func crumbStoreFlow(k *Keys, seen func(Session)) (StoreFlow, error) {
 		}
 		w.WriteHeader(http.StatusOK)
 	}))
-	return StoreFlow{Name: "crumb cookiestore (encrypted, JSON)", Kind: KindCrumb, Handler: h, Login: loginVia(h)}, nil
+	return StoreFlow{Name: name, Kind: KindCrumb, Handler: h, Login: loginVia(h)}, nil
 }
 
 // gorillaStoreFlow is gorilla/sessions' CookieStore with hash and block
@@ -155,15 +164,19 @@ func (f StoreFlow) Do(path, cookie string) *httptest.ResponseRecorder {
 	return rec
 }
 
-// StoreFlows returns the store subjects: crumb, gorilla, and the
-// harness baseline. seen is passed to the stores' handlers (nil in
-// benchmarks).
+// StoreFlows returns the store subjects: crumb (as configured by
+// default, then with the Open cache off), gorilla, and the harness
+// baseline. seen is passed to the stores' handlers (nil in benchmarks).
 func StoreFlows(k *Keys, seen func(Session)) ([]StoreFlow, error) {
-	c, err := crumbStoreFlow(k, seen)
+	c, err := crumbStoreFlow(k, seen, StoreCrumb)
 	if err != nil {
 		return nil, err
 	}
-	return []StoreFlow{c, gorillaStoreFlow(k, seen), harnessFlow()}, nil
+	off, err := crumbStoreFlow(k, seen, StoreCrumbNoCache, encrypted.WithOpenCache(0))
+	if err != nil {
+		return nil, err
+	}
+	return []StoreFlow{c, off, gorillaStoreFlow(k, seen), harnessFlow()}, nil
 }
 
 func storeBench(f StoreFlow, path, cookie string, wantCookie bool) func(*testing.B) {

@@ -74,7 +74,7 @@ func TestStoreCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cs) != 6 || note != "" {
-		t.Fatalf("got %d store cases and note %q, want 6 and none", len(cs), note)
+	if len(cs) != 8 || note != "" {
+		t.Fatalf("got %d store cases and note %q, want 8 and none", len(cs), note)
 	}
 }

@@ -371,6 +371,7 @@ func Layers(k *Keys) ([]Layer, error) {
 	}
 	return []Layer{
 		{"crumb encrypted", encrypted.New(k.Ring), p},
+		{"crumb encrypted, Open cache off", encrypted.New(k.Ring, encrypted.WithOpenCache(0)), p},
 		{"crumb signed HMAC", signed.New(k.Ring), p},
 	}, nil
 }

@@ -260,6 +260,10 @@ func TestReportRatiosAndGoals(t *testing.T) {
 		mk(SectionSealOpen, "encrypted", KindBare, "b", OpOpen, 500, 4),
 		mk(SectionLayer, "", KindCrumb, "layer", OpSeal, 700, 4),
 		mk(SectionLayer, "", KindCrumb, "layer", OpOpen, 700, 5),
+		mk(SectionStore, "", KindCrumb, StoreCrumb, OpUnchanged, 2500, 20),
+		mk(SectionStore, "", KindCrumb, StoreCrumbNoCache, OpUnchanged, 5000, 22),
+		mk(SectionStore, "", KindGorilla, "gs", OpUnchanged, 10000, 200),
+		mk(SectionStore, "", KindBare, "none", OpUnchanged, 2000, 16),
 	}}
 	goals := strings.Join(rep.Goals(), "\n")
 	for _, want := range []string{
@@ -269,6 +273,7 @@ func TestReportRatiosAndGoals(t *testing.T) {
 		"encrypted open within 1.5× of bare JSON+AES-256-GCM+base64: 2.00× — NOT met",
 		"layer seal: 4 — met",
 		"layer open: 5 — NOT met",
+		"cookie store, unchanged session ≥ 4× less CPU than gorilla/sessions: 4.00× — met (ceiling for any store measured with the same request and recorder: gorilla ÷ no session = 5.00×; crumb's own allocations beyond that row: 4)",
 	} {
 		if !strings.Contains(goals, want) {
 			t.Errorf("goals lack %q:\n%s", want, goals)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"unsafe"
 )
 
 // Codec encodes session data and flash values to bytes and back. The
@@ -88,8 +89,11 @@ type Envelope struct {
 // flashes, as json.Marshal writes it. It reports false for anything
 // else, which then goes through the Codec. It does not validate the
 // data: the Codec's decode of it does, and trailing bytes after the
-// data make that fail. The returned Data aliases b.
-func parseJSONRecord(b []byte) (Envelope, bool) {
+// data make that fail. The returned Data aliases b, and so does ID when
+// alias is set: the caller then promises that nothing writes to b, as
+// the store does for the payload a sealer returned, which it keeps
+// unchanged for the life of the session.
+func parseJSONRecord(b []byte, alias bool) (Envelope, bool) {
 	const head, mid, tail = `{"i":"`, `","c":`, `,"d":`
 	if len(b) < len(head)+idText+len(mid)+1+len(tail)+2 || string(b[:len(head)]) != head {
 		return Envelope{}, false
@@ -114,7 +118,13 @@ func parseJSONRecord(b []byte) (Envelope, bool) {
 	if i == 0 || i == 12 || len(b)-i < len(tail)+2 || string(b[i:i+len(tail)]) != tail || b[len(b)-1] != '}' {
 		return Envelope{}, false
 	}
-	return Envelope{ID: string(id), Created: n, Data: b[i+len(tail) : len(b)-1]}, true
+	w := Envelope{Created: n, Data: b[i+len(tail) : len(b)-1]}
+	if alias {
+		w.ID = unsafe.String(&id[0], len(id))
+	} else {
+		w.ID = string(id)
+	}
+	return w, true
 }
 
 // maxScratch is the largest scratch buffer kept for reuse; a session

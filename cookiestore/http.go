@@ -33,6 +33,9 @@ type reqState[T any] struct {
 	// favicon) leaves the cookie and the record alone, even when a
 	// server-side Backend made the middleware load it early.
 	used bool
+	// sess is where s points once loaded: it shares the request
+	// state's allocation, one fewer per request that uses the session.
+	sess Session[T]
 }
 
 func (rs *reqState[T]) Value(key any) any {
@@ -47,9 +50,7 @@ func (rs *reqState[T]) Value(key any) any {
 
 func (rs *reqState[T]) session() *Session[T] {
 	if rs.s == nil {
-		// The Session is allocated here rather than with the request
-		// state: requests that never use it stay small.
-		s := new(Session[T])
+		s := &rs.sess
 		err := rs.st.loadInto(rs, s, rs.header)
 		if err != nil && err != ErrNoCookie {
 			rs.st.report(rs, err)
@@ -124,6 +125,24 @@ func (st *Store[T]) Save(ctx context.Context, w http.ResponseWriter, s *Session[
 // only what anyone without a session sees, so the handler's
 // Cache-Control stands.
 func addHeaders(h http.Header, lines []string, fromCookie bool) {
+	if len(lines) > 0 || fromCookie {
+		_, vary := h["Vary"]
+		_, cc := h["Cache-Control"]
+		if !vary && !cc {
+			// The common case: the handler set neither header. One
+			// backing array holds both values (Header.Add and Set
+			// allocate one each); capacities of 1 keep an append to
+			// either header from writing into the other.
+			v := make([]string, 2)
+			v[0], v[1] = "Cookie", PrivateCacheControl("")
+			if len(lines) > 0 {
+				h["Set-Cookie"] = append(h["Set-Cookie"], lines...)
+				v[1] = CacheControl("")
+			}
+			h["Vary"], h["Cache-Control"] = v[0:1:1], v[1:2:2]
+			return
+		}
+	}
 	addVary(h)
 	cc := func(f func(string) string) {
 		old := strings.Join(h.Values("Cache-Control"), ", ")

@@ -222,10 +222,12 @@ func (st *Store[T]) decodeData(data []byte, v *T) error {
 
 // decodeRecord decodes the record around the data. The common JSON
 // record goes through parseJSONRecord, without reflection; the result
-// aliases rec, which the session keeps.
+// aliases rec, which the session keeps. Without a server-side Backend,
+// rec is the sealer's payload, which nothing else holds, so even the
+// ID may alias it; a Backend's buffer gets no such trust.
 func (st *Store[T]) decodeRecord(rec []byte) (Envelope, error) {
 	if st.isJSON {
-		if w, ok := parseJSONRecord(rec); ok {
+		if w, ok := parseJSONRecord(rec, !st.remote); ok {
 			return w, nil
 		}
 	}

@@ -27,11 +27,14 @@ const (
 )
 
 // Sealer seals payloads with AES-256-GCM under a per-value subkey. It is
-// safe for concurrent use.
+// safe for concurrent use. By default it remembers the per-value state
+// of values that opened, so that opening them again is cheaper (see
+// WithOpenCache).
 type Sealer struct {
-	byID map[uint32]*entry
-	prim *entry
-	o    sealopt.Options
+	byID  map[uint32]*entry
+	prim  *entry
+	o     sealopt.Options
+	cache *openCache // nil when WithOpenCache(0)
 }
 
 type entry struct {
@@ -45,11 +48,18 @@ type entry struct {
 // New returns a Sealer over ring: the primary key seals and every key
 // opens. Per-key work (HKDF and the AES key schedule) happens here, once,
 // so sealing and opening never run a KDF. New panics if ring is nil.
+//
+// Besides crumb's options, New takes WithOpenCache.
 func New(ring *keys.Ring, opts ...crumb.Option) *Sealer {
 	if ring == nil || ring.Len() == 0 {
 		panic("encrypted: New needs a ring from keys.NewRing or keys.ParseRing")
 	}
 	s := &Sealer{byID: make(map[uint32]*entry, ring.Len()), o: sealopt.Resolve(opts)}
+	n := s.o.OpenCache
+	if n < 0 {
+		n = DefaultOpenCache
+	}
+	s.cache = newOpenCache(n)
 	for i, k := range ring.Keys() {
 		b, err := aes.NewCipher(k.Derive(keys.PurposeAESGCM))
 		if err != nil {
@@ -139,13 +149,30 @@ func (s *Sealer) Open(name, value string) (crumb.Opened, error) {
 		return crumb.Opened{}, wire.Err(crumb.ErrWrongName, "value was sealed for another cookie name")
 	}
 	ad := append(wire.AppendContext(wire.Scratch(raw, len(raw), ctxLen), Label, name), raw[:wire.HeaderLen]...)
-	g := e.aead(raw[wire.HeaderLen:wire.HeaderLen+saltLen], wire.Scratch(raw, len(raw)+ctxLen, workLen)[:workLen])
+	salt := raw[wire.HeaderLen : wire.HeaderLen+saltLen]
+	// The cache only saves deriving the key: the AEAD it returns is the
+	// one e.aead would build for this salt, and it authenticates the
+	// value below like a fresh one.
+	key := cacheKey{id: e.id, salt: [saltLen]byte(salt)}
+	var g cipher.AEAD
+	if s.cache != nil {
+		g = s.cache.get(&key)
+	}
+	derived := g == nil
+	if derived {
+		g = e.aead(salt, wire.Scratch(raw, len(raw)+ctxLen, workLen)[:workLen])
+	}
 	pt, err := g.Open(raw[bodyOff:bodyOff], raw[wire.HeaderLen+saltLen:bodyOff], raw[bodyOff:], ad)
 	if err != nil {
 		return crumb.Opened{}, wire.Err(crumb.ErrInvalid, "authentication failed")
 	}
 	if err := wire.CheckTimes(h, s.o.Now(), s.o.Skew); err != nil {
 		return crumb.Opened{}, err
+	}
+	if derived && s.cache != nil {
+		// Only now, authenticated and current, may the value's key
+		// enter the cache: a forgery cannot fill it.
+		s.cache.put(&key, g)
 	}
 	return wire.Opened(pt, h, !e.primary), nil
 }

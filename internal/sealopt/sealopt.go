@@ -20,11 +20,15 @@ type Options struct {
 	Skew        time.Duration
 	MaxValueLen int
 	Rand        io.Reader
+	// OpenCache is the encrypted sealer's cache size
+	// (encrypted.WithOpenCache); -1 means its default. Other sealers
+	// ignore it.
+	OpenCache int
 }
 
 // Resolve applies opts over the defaults.
 func Resolve[O ~func(*Options)](opts []O) Options {
-	o := Options{Now: time.Now, Skew: DefaultSkew, MaxValueLen: DefaultMaxValueLen, Rand: rand.Reader}
+	o := Options{Now: time.Now, Skew: DefaultSkew, MaxValueLen: DefaultMaxValueLen, Rand: rand.Reader, OpenCache: -1}
 	for _, f := range opts {
 		f(&o)
 	}
