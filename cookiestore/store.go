@@ -79,7 +79,7 @@ func (st *Store[T]) now() time.Time { return st.cfg.Now().Truncate(time.Second) 
 // "; "). It always returns a usable session: when the header has no
 // valid session, a fresh one (IsNew) with the reason as the error,
 // wrapping ErrNoCookie, ErrInvalid, ErrExpired, ErrUnknownKey,
-// ErrTooLarge, ErrRejected, ErrMissing or ErrBackend. Only ErrBackend
+// ErrTooLarge, ErrRejected, ErrMissing, ErrRevoked or ErrBackend. Only ErrBackend
 // means the answer is uncertain (the record may exist): callers should
 // not treat the user as logged out then.
 func (st *Store[T]) LoadHeader(ctx context.Context, cookieHeader string) (*Session[T], error) {
