@@ -41,9 +41,9 @@ type SessionInfo struct {
 	// (whole seconds); "sessions of this user created up to T are
 	// revoked" compares it with T.
 	Created time.Time
-	// End is the session's absolute end (Created plus
-	// AbsoluteTimeout): no cookie of it opens after End, so a
-	// revocation need not be kept longer.
+	// End is the session's absolute end (Created plus its absolute
+	// lifetime, which Remember may have set): no cookie of it opens
+	// after End, so a revocation need not be kept longer.
 	End time.Time
 }
 
@@ -72,8 +72,8 @@ func ReadOnlyRequest(ctx context.Context) bool {
 }
 
 // revocationInfo describes the session s loaded, for the Revoker.
-func (st *Store[T]) revocationInfo(s *Session[T], id string, created time.Time) SessionInfo {
-	info := SessionInfo{ID: id, Created: created, End: created.Add(st.cfg.AbsoluteTimeout)}
+func (st *Store[T]) revocationInfo(s *Session[T], id string, created time.Time, absolute time.Duration) SessionInfo {
+	info := SessionInfo{ID: id, Created: created, End: created.Add(absolute)}
 	if st.cfg.User != nil {
 		info.User = st.cfg.User(&s.Data)
 	}

@@ -180,7 +180,9 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		resp.Forward.Cache = wasm.CacheVaryCookie
 	}
 
-	if ident != "" && g.cfg.CanRenew && time.Until(s.Expires()) < g.cfg.RenewWithin {
+	// The lifetime sealed in the session says when a renewal is due,
+	// as the origin would judge it.
+	if ident != "" && g.cfg.CanRenew && s.RenewalDue() {
 		// Keep the flashes for the origin: the gate reads none.
 		s.Reflash()
 		lines, cerr := g.cfg.Store.Commit(ctx, s)
