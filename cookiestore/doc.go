@@ -104,7 +104,8 @@
 // when loading, saving or deleting a record fails, the middleware
 // replaces the handler's response with Options.BackendFailureStatus
 // (503 Service Unavailable by default) and reports the error to
-// Options.OnError. With a server-side Backend the middleware loads the
+// Options.OnError. With a server-side Backend, or a revocation list
+// (Options.Revocation, see docs/sessions.md), the middleware loads the
 // session before the handler runs whenever the request carries cookies,
 // so that an outage is answered as one rather than looking like a
 // logged-out user.

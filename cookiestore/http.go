@@ -182,8 +182,9 @@ func addVary(h http.Header) {
 // Backend failure (ErrBackend) gives Options.BackendFailureStatus (503
 // by default), a session too large for its cookies (ErrTooLarge) or
 // data that does not encode (ErrCodec) gives 500. With a server-side
-// Backend, a Backend failure while loading gives
-// Options.BackendFailureStatus before the handler runs.
+// Backend or a revocation list (Options.Revocation), a failure to load
+// or check the session gives Options.BackendFailureStatus before the
+// handler runs (unless Options.RevocationFailOpen accepts the request).
 func (st *Store[T]) Middleware(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// One allocation holds the writer and the request state, which
