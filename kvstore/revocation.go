@@ -129,10 +129,16 @@ const userKeyDomain = "crumb/kvstore user key v1\x00"
 // a domain label and the name), so a dump of the store shows no user
 // names or e-mail addresses.
 func UserKey(user string) string {
-	h := sha256.New()
-	h.Write([]byte(userKeyDomain))
-	h.Write([]byte(user))
-	return hex.EncodeToString(h.Sum(nil))
+	sum := userSum(user)
+	return hex.EncodeToString(sum[:])
+}
+
+// userSum is the SHA-256 behind UserKey; it allocates nothing for the
+// usual user name (up to 200 bytes).
+func userSum(user string) [sha256.Size]byte {
+	var buf [len(userKeyDomain) + 200]byte
+	b := append(buf[:0], userKeyDomain...)
+	return sha256.Sum256(append(b, user...))
 }
 
 func (r *Revocations) idKey(hash string) string   { return r.prefix + "s:" + hash }
@@ -157,32 +163,33 @@ func (r *Revocations) Check(ctx context.Context, s cookiestore.SessionInfo) erro
 		// cookiestore draws every ID; a malformed one is not a session.
 		return errRevoked("malformed session ID")
 	}
-	idHash := id.StoreKey()
-	userHash := ""
-	if s.User != "" {
-		userHash = UserKey(s.User)
+	idSum := id.storeSum()
+	var userHash [sha256.Size]byte
+	hasUser := s.User != ""
+	if hasUser {
+		userHash = userSum(s.User)
 	}
 	now := r.now()
 	var (
 		revoked, idFresh = false, false
 		before           time.Time
-		userFresh        = userHash == ""
+		userFresh        = !hasUser
 	)
 	if r.cache != nil {
-		revoked, idFresh = r.cache.id(idHash, now)
+		revoked, idFresh = r.cache.id(idSum, now)
 		if revoked {
 			// Known revoked: nothing the store says can undo that.
 			return errRevoked("session logged out")
 		}
-		if userHash != "" {
+		if hasUser {
 			before, userFresh = r.cache.user(userHash, now)
 		}
 	}
 	if !idFresh || !userFresh {
 		keys := make([]string, 0, 2)
-		keys = append(keys, r.idKey(idHash))
-		if userHash != "" {
-			keys = append(keys, r.userKey(userHash))
+		keys = append(keys, r.idKey(hex.EncodeToString(idSum[:])))
+		if hasUser {
+			keys = append(keys, r.userKey(hex.EncodeToString(userHash[:])))
 		}
 		vals, err := r.getMulti(ctx, keys)
 		if err != nil {
@@ -190,14 +197,14 @@ func (r *Revocations) Check(ctx context.Context, s cookiestore.SessionInfo) erro
 		}
 		revoked = vals[0] != nil
 		before = time.Time{}
-		if userHash != "" && vals[1] != nil {
+		if hasUser && vals[1] != nil {
 			if before, err = parseUnix(vals[1]); err != nil {
 				return err
 			}
 		}
 		if r.cache != nil {
-			r.cache.putID(idHash, revoked, now)
-			if userHash != "" {
+			r.cache.putID(idSum, revoked, now)
+			if hasUser {
 				r.cache.putUser(userHash, before, now)
 			}
 		}
@@ -230,12 +237,12 @@ func (r *Revocations) RevokeID(ctx context.Context, id SessionID, end time.Time)
 	if ttl < time.Second {
 		ttl = time.Second
 	}
-	hash := id.StoreKey()
-	if err := r.store.Set(ctx, r.idKey(hash), []byte("1"), ttl); err != nil {
+	sum := id.storeSum()
+	if err := r.store.Set(ctx, r.idKey(hex.EncodeToString(sum[:])), []byte("1"), ttl); err != nil {
 		return err
 	}
 	if r.cache != nil {
-		r.cache.putID(hash, true, now)
+		r.cache.putID(sum, true, now)
 	}
 	return nil
 }
@@ -258,8 +265,8 @@ func (r *Revocations) RevokeUser(ctx context.Context, user string, before time.T
 		before = r.now()
 	}
 	before = before.Truncate(time.Second)
-	hash := UserKey(user)
-	key := r.userKey(hash)
+	sum := userSum(user)
+	key := r.userKey(hex.EncodeToString(sum[:]))
 	value := []byte(strconv.FormatInt(before.Unix(), 10))
 	// atLeast reads the marker and reports whether it is already at or
 	// after before.
@@ -277,7 +284,7 @@ func (r *Revocations) RevokeUser(ctx context.Context, user string, before time.T
 		}
 		if !t.Before(before) {
 			if r.cache != nil {
-				r.cache.putUser(hash, t, r.now())
+				r.cache.putUser(sum, t, r.now())
 			}
 			return true, nil
 		}

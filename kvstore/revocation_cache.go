@@ -2,32 +2,44 @@ package kvstore
 
 import (
 	"container/list"
+	"crypto/sha256"
 	"sync"
 	"time"
 )
 
 // revCache is Revocations' bounded local cache: answers read from the
 // store, each reused for at most maxStale, least recently used entries
-// dropped beyond max. Keys are hashes ("s" or "u" then the hex hash), so
-// the cache holds no session ID or user name either.
+// dropped beyond max. Keys are hashes (a kind byte, 's' or 'u', then the
+// SHA-256 behind the store key), so the cache holds no session ID or
+// user name either, and a lookup allocates nothing.
 type revCache struct {
 	max      int
 	maxStale time.Duration
 
 	mu    sync.Mutex
-	items map[string]*list.Element
+	items map[revKey]*list.Element
 	lru   *list.List // front: most recently used
 }
 
+// revKey is a cache key: a kind byte and a SHA-256.
+type revKey [1 + sha256.Size]byte
+
+func mkKey(kind byte, sum [sha256.Size]byte) revKey {
+	var k revKey
+	k[0] = kind
+	copy(k[1:], sum[:])
+	return k
+}
+
 type revEntry struct {
-	key     string
+	key     revKey
 	fetched time.Time
 	revoked bool      // for a session ID: revoked (kept whatever its age)
 	before  time.Time // for a user: the marker, zero for none
 }
 
 func newRevCache(max int, maxStale time.Duration) *revCache {
-	return &revCache{max: max, maxStale: maxStale, items: make(map[string]*list.Element), lru: list.New()}
+	return &revCache{max: max, maxStale: maxStale, items: make(map[revKey]*list.Element), lru: list.New()}
 }
 
 // fresh reports whether an answer fetched at fetched may still be used
@@ -37,7 +49,7 @@ func (c *revCache) fresh(fetched, now time.Time) bool {
 	return age >= 0 && age < c.maxStale
 }
 
-func (c *revCache) get(key string) *revEntry {
+func (c *revCache) get(key revKey) *revEntry {
 	el, ok := c.items[key]
 	if !ok {
 		return nil
@@ -49,10 +61,10 @@ func (c *revCache) get(key string) *revEntry {
 // id returns the cached answer for a session ID hash and whether it can
 // be used. A revoked ID stays revoked (until evicted): a revocation is
 // never undone before the session's end.
-func (c *revCache) id(hash string, now time.Time) (revoked, ok bool) {
+func (c *revCache) id(sum [sha256.Size]byte, now time.Time) (revoked, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.get("s" + hash)
+	e := c.get(mkKey('s', sum))
 	if e == nil {
 		return false, false
 	}
@@ -64,18 +76,18 @@ func (c *revCache) id(hash string, now time.Time) (revoked, ok bool) {
 
 // user returns the cached marker for a user hash and whether it can be
 // used.
-func (c *revCache) user(hash string, now time.Time) (before time.Time, ok bool) {
+func (c *revCache) user(sum [sha256.Size]byte, now time.Time) (before time.Time, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.get("u" + hash)
+	e := c.get(mkKey('u', sum))
 	if e == nil || !c.fresh(e.fetched, now) {
 		return time.Time{}, false
 	}
 	return e.before, true
 }
 
-func (c *revCache) putID(hash string, revoked bool, now time.Time) {
-	c.put("s"+hash, func(e *revEntry) {
+func (c *revCache) putID(sum [sha256.Size]byte, revoked bool, now time.Time) {
+	c.put(mkKey('s', sum), func(e *revEntry) {
 		// A revoked ID never becomes unrevoked, whatever a stale read
 		// racing the revocation says.
 		e.revoked = e.revoked || revoked
@@ -83,8 +95,8 @@ func (c *revCache) putID(hash string, revoked bool, now time.Time) {
 	})
 }
 
-func (c *revCache) putUser(hash string, before, now time.Time) {
-	c.put("u"+hash, func(e *revEntry) {
+func (c *revCache) putUser(sum [sha256.Size]byte, before, now time.Time) {
+	c.put(mkKey('u', sum), func(e *revEntry) {
 		// Markers only move forward.
 		if before.After(e.before) {
 			e.before = before
@@ -93,7 +105,7 @@ func (c *revCache) putUser(hash string, before, now time.Time) {
 	})
 }
 
-func (c *revCache) put(key string, update func(*revEntry)) {
+func (c *revCache) put(key revKey, update func(*revEntry)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.get(key)

@@ -103,10 +103,16 @@ const sessionKeyDomain = "crumb/kvstore session key v1\x00"
 // SHA-256 over 256 random bits; no secret key is needed for that, so
 // none has to be managed or rotated.
 func (id SessionID) StoreKey() string {
-	h := sha256.New()
-	h.Write([]byte(sessionKeyDomain))
-	h.Write(id[:])
-	return hex.EncodeToString(h.Sum(nil))
+	sum := id.storeSum()
+	return hex.EncodeToString(sum[:])
+}
+
+// storeSum is the SHA-256 behind StoreKey, computed without allocating.
+func (id SessionID) storeSum() [sha256.Size]byte {
+	var b [len(sessionKeyDomain) + SessionIDLen]byte
+	copy(b[:], sessionKeyDomain)
+	copy(b[len(sessionKeyDomain):], id[:])
+	return sha256.Sum256(b[:])
 }
 
 // Sessions keeps session data in a Store under hashed session IDs. It is
