@@ -1,4 +1,4 @@
-//go:build js
+//go:build js && !crumb_nohttp
 
 package kvstore
 

@@ -95,6 +95,9 @@ export CRUMB_NODE_MODULES="$root/node_modules"
 log "go vet ./... (host, js/wasm, wasip1/wasm: the edge packages build only there)"
 go vet ./...
 GOOS=js GOARCH=wasm go vet ./wasm/... ./examples/edge-gate/...
+# the edge builds as documented: crumb_nohttp leaves net/http out of kvstore and cookiestore
+GOOS=js GOARCH=wasm go build -tags crumb_nohttp,crumb_nojson ./wasm/gate ./wasm/kvbinding \
+  ./examples/edge-gate ./examples/edge-gate/ed448gate ./examples/edge-gate/kvgate
 GOOS=wasip1 GOARCH=wasm go vet ./wasm/reactor
 
 log "go test -race ./..."

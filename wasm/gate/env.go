@@ -17,14 +17,13 @@ const (
 	EnvMode      = "SESSION_MODE"     // encrypted (default), hmac, ed448-verify, ed448-sign
 	EnvKeys      = "SESSION_KEYS"     // the ring's text; a secret unless the mode is ed448-verify
 	EnvCookie    = "SESSION_COOKIE"   // cookie name; cookiestore's default when empty
-	EnvIdle      = "SESSION_IDLE"     // idle timeout, a Go duration ("24h"); cookiestore's default when empty
-	EnvAbsolute  = "SESSION_ABSOLUTE" // absolute lifetime, a Go duration
 	EnvInsecure  = "SESSION_INSECURE" // "1": cookies without Secure, for http://127.0.0.1 only
 	EnvOrigin    = "ORIGIN_URL"       // the origin's base URL
 	EnvProtected = "PROTECTED_PATHS"  // comma-separated path prefixes
 	EnvLogin     = "LOGIN_PATH"       // where anonymous requests are sent; "/"
 	EnvHeader    = "IDENTITY_HEADER"  // "X-Crumb-User"
 	EnvField     = "IDENTITY_FIELD"   // the session data's string field naming the user; "email"
+	EnvClientIP  = "CLIENT_IP_HEADER" // the header the platform puts the client's address in ("Cf-Connecting-Ip"); none trusted when empty
 )
 
 // EnvOptions is what FromEnv cannot read from the environment.
@@ -80,16 +79,6 @@ func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 		Backend:      backend,
 		Codec:        Codec{},
 	}
-	for _, d := range []struct {
-		env string
-		dst *time.Duration
-	}{{EnvIdle, &opts.IdleTimeout}, {EnvAbsolute, &opts.AbsoluteTimeout}} {
-		if v := getenv(d.env); v != "" {
-			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
-				return Config{}, errors.New("gate: " + d.env + " is not a positive Go duration")
-			}
-		}
-	}
 	field := getenv(EnvField)
 	if field == "" {
 		field = "email"
@@ -105,17 +94,13 @@ func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 	if err != nil {
 		return Config{}, errors.New("gate: session options: " + err.Error())
 	}
-	idle := opts.IdleTimeout
-	if idle == 0 {
-		idle = cookiestore.DefaultIdleTimeout
-	}
 	cfg := Config{
 		Store:          store,
-		RenewWithin:    time.Duration(float64(idle) * (1 - cookiestore.DefaultRenewFraction)),
 		CanRenew:       mode != wasm.ModeEd448Verify,
 		Origin:         getenv(EnvOrigin),
 		LoginPath:      getenv(EnvLogin),
 		IdentityHeader: getenv(EnvHeader),
+		ClientIPHeader: getenv(EnvClientIP),
 	}
 	if backend != nil || o.Revocation != nil {
 		cfg.Timeout = 5 * time.Second

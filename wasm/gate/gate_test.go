@@ -44,7 +44,7 @@ func mint(t *testing.T, sealer func(now func() time.Time) crumb.Sealer, now time
 func newGate(t *testing.T, mode, ring string) *gate.Gate {
 	t.Helper()
 	env := map[string]string{
-		gate.EnvMode: mode, gate.EnvKeys: ring, gate.EnvInsecure: "1", gate.EnvIdle: "1h",
+		gate.EnvMode: mode, gate.EnvKeys: ring, gate.EnvInsecure: "1",
 		gate.EnvOrigin: "http://origin.internal/", gate.EnvProtected: "/private/, /admin",
 	}
 	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{NewSealer: wasm.NewSealer})
@@ -196,7 +196,6 @@ func TestFromEnvErrors(t *testing.T) {
 	}{
 		{"bad mode", map[string]string{gate.EnvMode: "rot13", gate.EnvKeys: ring}, gate.EnvMode},
 		{"no keys", map[string]string{}, gate.EnvKeys},
-		{"bad idle", map[string]string{gate.EnvKeys: ring, gate.EnvIdle: "soon"}, gate.EnvIdle},
 		{"secret ring for verify", map[string]string{gate.EnvMode: "ed448-verify", gate.EnvKeys: ring}, gate.EnvKeys},
 	} {
 		_, err := gate.FromEnv(func(k string) string { return tc.env[k] }, gate.EnvOptions{NewSealer: wasm.NewSealer})
@@ -297,7 +296,7 @@ func (downBackend) Delete(context.Context, []byte) error { return errors.New("st
 func TestGateBackendDown(t *testing.T) {
 	ring := must(keys.GenerateRing(nil))
 	env := map[string]string{
-		gate.EnvKeys: ring.Export(), gate.EnvInsecure: "1", gate.EnvIdle: "1h",
+		gate.EnvKeys: ring.Export(), gate.EnvInsecure: "1",
 		gate.EnvOrigin: "http://origin.internal", gate.EnvProtected: "/private/",
 	}
 	cfg := must(gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{Backend: downBackend{}}))

@@ -89,6 +89,11 @@ func TestGatePathBypass(t *testing.T) {
 		{"raw space", "/admin secret", refused},
 		{"raw non-ASCII", "/admin/\xc3\xa9", refused},
 		{"raw tab", "/admin\t", refused},
+		// Windows and IIS drop a segment's trailing dots and spaces.
+		{"segment ending in a dot", "/admin./secret", refused},
+		{"segment ending in dots", "/admin../secret", refused},
+		{"segment ending in an escaped space", "/admin%20/secret", refused},
+		{"last segment ending in a dot", "/public/file.", refused},
 		// Case: matched case-insensitively, so an origin that folds
 		// case gets no bypass; a case-sensitive one just sees the login
 		// redirect for an anonymous user.

@@ -39,7 +39,7 @@ func TestGateRevocation(t *testing.T) {
 		return s
 	}
 	env := map[string]string{
-		gate.EnvKeys: ring.Export(), gate.EnvInsecure: "1", gate.EnvIdle: "1h",
+		gate.EnvKeys: ring.Export(), gate.EnvInsecure: "1",
 		gate.EnvOrigin: "http://origin.internal", gate.EnvProtected: "/private/",
 	}
 	getenv := func(k string) string { return env[k] }

@@ -1,15 +1,18 @@
 //go:build js && wasm
 
-// Command kvgate is the edge gate with server-side sessions: the cookie
-// carries only a sealed session ID, and the gate loads the record from
-// Webdis (Redis over HTTP) through the runtime's fetch. It needs stock
-// Go (kvstore speaks net/http types):
+// Command kvgate is the edge gate with server-side sessions in Workers
+// KV: the cookie carries only a sealed session ID, and the gate loads
+// the record through the worker's KV namespace binding (package
+// wasm/kvbinding), with no credentials in the worker. The origin must
+// keep its records in the same namespace under the same key prefix
+// (kvstore.NewCloudflareKV from outside Cloudflare, kvbinding from
+// another worker). Build it like the cookie gate:
 //
-//	GOOS=js GOARCH=wasm go build -o gate.wasm ./examples/edge-gate/kvgate
+//	GOOS=js GOARCH=wasm go build -tags crumb_nohttp,crumb_nojson -ldflags='-s -w' -o gate.wasm ./examples/edge-gate/kvgate
 //
-// Besides gate.FromEnv's variables it reads WEBDIS_URL, WEBDIS_USER,
-// WEBDIS_PASSWORD (a secret) and SESSION_PREFIX (kvstore's key prefix,
-// which must match the origin's).
+// Besides gate.FromEnv's variables it reads KV_BINDING (the binding's
+// name, "SESSIONS" when empty) and SESSION_PREFIX (kvstore's key
+// prefix, "crumb:s:" when empty).
 package main
 
 import (
@@ -17,19 +20,18 @@ import (
 
 	"github.com/crumbkit/crumb/kvstore"
 	"github.com/crumbkit/crumb/wasm"
-	"github.com/crumbkit/crumb/wasm/fetchdoer"
 	"github.com/crumbkit/crumb/wasm/gate"
+	"github.com/crumbkit/crumb/wasm/kvbinding"
 	"github.com/crumbkit/crumb/wasm/worker"
 )
 
 func main() {
+	name := worker.Getenv("KV_BINDING")
+	if name == "" {
+		name = "SESSIONS"
+	}
 	var h wasm.Handler
-	store, err := kvstore.NewWebdis(kvstore.WebdisConfig{
-		URL:      worker.Getenv("WEBDIS_URL"),
-		Username: worker.Getenv("WEBDIS_USER"),
-		Password: worker.Getenv("WEBDIS_PASSWORD"),
-		Client:   fetchdoer.Doer{},
-	})
+	store, err := kvbinding.New(name)
 	if err == nil {
 		var cfg gate.Config
 		cfg, err = gate.FromEnv(worker.Getenv, gate.EnvOptions{
@@ -40,12 +42,9 @@ func main() {
 		}
 	}
 	if err != nil {
-		// Answer every request with a bare 500 rather than exit: an
-		// exiting module would be re-instantiated on every request.
-		// The detail (it names a variable, never a key) goes to the
-		// console once, not to clients.
+		// A bare 500 for every request, the reason once on the console.
 		h = gate.Misconfigured(err, os.Stderr)
 	}
-	// Async: loading a session waits on a fetch to Webdis.
+	// Async: loading a session waits on a KV Promise.
 	worker.Serve(h, worker.Options{Async: true})
 }
