@@ -71,6 +71,9 @@ func BenchmarkMiddleware(b *testing.B) {
 	}{
 		{"signed", mustStore(b, signed.New(r), cookiestore.Options[account]{})},
 		{"encrypted", mustStore(b, encrypted.New(r), cookiestore.Options[account]{})},
+		// The same without the sealer's Open cache and the store's
+		// decode cache, to show what they save in the same run.
+		{"encrypted-caches-off", mustStore(b, encrypted.New(r, encrypted.WithOpenCache(0)), cookiestore.Options[account]{DecodeCache: -1})},
 	} {
 		st := sc.st
 		s, _ := st.LoadHeader(b.Context(), "")

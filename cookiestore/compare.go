@@ -46,7 +46,8 @@ func plainType(t reflect.Type) bool {
 	return false
 }
 
-// plainEqual compares two values of a type plainType accepted. It reads
+// plainEqual compares two values of a type plainType or cloneType
+// accepted. It reads
 // unexported fields too (without Interface, which reflect forbids for
 // them): a change there is then caught by the encoding that follows.
 func plainEqual(a, b reflect.Value) bool {
@@ -59,6 +60,12 @@ func plainEqual(a, b reflect.Value) bool {
 		return a.Int() == b.Int()
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return a.Uint() == b.Uint()
+	case reflect.Slice:
+		// Only for cloneType values: nil and empty encode differently.
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return false
+		}
+		fallthrough
 	case reflect.Array:
 		for i := 0; i < a.Len(); i++ {
 			if !plainEqual(a.Index(i), b.Index(i)) {

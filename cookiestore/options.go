@@ -136,6 +136,20 @@ type Options[T any] struct {
 	// program built with the crumb_nojson tag has no default and must
 	// set it.
 	Codec Codec
+	// DecodeCache is how many decoded session values the store keeps
+	// for requests that carry the same data again (the common case: a
+	// session that did not change since its cookie was set), which then
+	// copy the value instead of decoding it and compare with it instead
+	// of encoding to tell whether the handler changed it. Zero means
+	// DefaultDecodeCache (1024); a negative value turns it off; more
+	// than 2^20 is refused with ErrConfig. It
+	// applies only with JSONCodec and a data type made of booleans,
+	// integers, strings, and arrays, slices and structs of them, without
+	// custom JSON or text (un)marshaling; data over 2 KiB of JSON is not
+	// kept. Entries come only from records the sealer authenticated.
+	// The cache holds decoded session data in memory after the request
+	// that decoded it: turn it off if that matters more than the CPU.
+	DecodeCache int
 	// NewData fills the Data of a new session (no cookie, a refused
 	// one, or after Destroy), like hattip's defaultSessionData: set
 	// defaults there. A new session whose Data is still what NewData

@@ -83,6 +83,11 @@ type Session[T any] struct {
 	gen     int
 	baseGen int  // gen when last loaded or committed
 	settled bool // a Commit succeeded: incoming flashes are dealt with
+
+	// frozen is the decode cache's value for loadedData (nil when the
+	// store has no decode cache or a Commit saved other data): Data is
+	// unchanged while it equals *frozen, which is never written.
+	frozen *T
 }
 
 // ID returns the session ID: 43 characters of base64url encoding 256

@@ -48,6 +48,12 @@ type Store[T any] struct {
 	// initData fills a new session's Data (see newDataFunc); nil
 	// leaves it T's zero value.
 	initData func(*T)
+	// decoded is the decode cache (Options.DecodeCache); nil when off
+	// or when T or the Codec does not qualify.
+	decoded *decodeCache[T]
+	// slices is set when T holds slices, which a copy out of the
+	// decode cache must not share.
+	slices bool
 }
 
 // New returns a Store sealing with sealer. It checks opts and fails
@@ -69,6 +75,17 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil, initData: newDataFunc(cfg.NewData)}
 	if js, ok := cfg.Codec.(jsonShortcuts); ok {
 		st.scratch.New, st.decoders.New, st.plain, st.isJSON = js.jsonShortcuts(cfg.Codec, reflect.TypeFor[T]())
+	}
+	n := opts.DecodeCache
+	if n == 0 {
+		n = DefaultDecodeCache
+	}
+	if n > maxDecodeCache {
+		return nil, configErr("DecodeCache above 2^20 entries")
+	}
+	if st.isJSON && n > 0 && cloneType(reflect.TypeFor[T]()) {
+		st.decoded = newDecodeCache[T](n)
+		st.slices = hasSlice(reflect.TypeFor[T]())
 	}
 	return st, nil
 }
@@ -200,7 +217,7 @@ func (st *Store[T]) loadRecord(ctx context.Context, s *Session[T], opened crumb.
 	if !now.Before(created.Add(life.Absolute)) {
 		return newErr("load", ErrExpired, "absolute lifetime passed", nil)
 	}
-	if err := st.decodeData(w.Data, &s.Data); err != nil {
+	if err := st.loadData(s, w.Data); err != nil {
 		return &Error{Op: "load", Kind: ErrInvalid, Detail: "session data does not decode", Cause: err, hideCause: true}
 	}
 	st.fixMap(s)
@@ -232,6 +249,37 @@ func (st *Store[T]) loadRecord(ctx context.Context, s *Session[T], opened crumb.
 	s.issuedAt, s.expires, s.rotated = opened.IssuedAt, opened.Expires, opened.Rotated
 	s.inFlash = w.Flashes
 	s.held = 1<<n - 1
+	return nil
+}
+
+// loadData fills s.Data from data, the encoded data of an authenticated
+// record: a copy of the decode cache's value when it has one, else a
+// decode, whose result then enters the cache. Only a decode into T's
+// zero value (as reset leaves s.Data) is a function of data alone; into
+// anything else (data prefilled with defaults, say) it bypasses the
+// cache.
+func (st *Store[T]) loadData(s *Session[T], data []byte) error {
+	if st.decoded == nil || !reflect.ValueOf(&s.Data).Elem().IsZero() {
+		return st.decodeData(data, &s.Data)
+	}
+	if f := st.decoded.get(data); f != nil {
+		s.Data = *f
+		if st.slices {
+			cloneSlices(reflect.ValueOf(&s.Data).Elem())
+		}
+		s.frozen = f
+		return nil
+	}
+	if err := st.decodeData(data, &s.Data); err != nil {
+		return err
+	}
+	f := new(T)
+	*f = s.Data
+	if st.slices {
+		cloneSlices(reflect.ValueOf(f).Elem())
+	}
+	st.decoded.put(data, f)
+	s.frozen = f
 	return nil
 }
 
@@ -296,6 +344,11 @@ func (st *Store[T]) sameData(v, snap *T, enc []byte) (bool, error) {
 // unchanged reports whether s.Data is what the request loaded or what
 // the last Commit saved.
 func (st *Store[T]) unchanged(s *Session[T]) (bool, error) {
+	if s.frozen != nil && !st.plain && plainEqual(reflect.ValueOf(&s.Data).Elem(), reflect.ValueOf(s.frozen).Elem()) {
+		// Equal to the value loadedData decoded to: it encodes the
+		// same (cloneType), so it is unchanged without encoding.
+		return true, nil
+	}
 	return st.sameData(&s.Data, &s.base, s.loadedData)
 }
 
@@ -488,6 +541,7 @@ func dataErr(err error) error {
 func (st *Store[T]) settle(s *Session[T], data []byte) {
 	if data != nil {
 		s.loadedData = data
+		s.frozen = nil
 	}
 	if st.plain {
 		s.base = s.Data

@@ -21,4 +21,8 @@
 //   - The length of the payload is visible.
 //   - A stolen cookie replays until it expires. Encryption stops reading
 //     and forgery, not theft.
+//   - Open remembers the per-value AES-GCM state of values that
+//     authenticated (WithOpenCache), so opening an unchanged session
+//     cookie again skips the key derivation, never the authentication.
+//     Seal never uses it: every seal derives a fresh key.
 package encrypted
