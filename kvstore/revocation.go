@@ -83,7 +83,8 @@ type RevocationOptions struct {
 	CacheEntries int
 	// UserTTL is how long a RevokeUser marker is kept (default
 	// cookiestore.MaxTimeout, 400 days). It must outlast the longest
-	// session lifetime (cookiestore.Options.AbsoluteTimeout): a session
+	// session lifetime (cookiestore.Options.AbsoluteTimeout, or
+	// Options.Remember's when longer): a session
 	// created before the marker and still alive after it expired would
 	// open again.
 	UserTTL time.Duration
