@@ -3,6 +3,7 @@ package cookiestore
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -101,3 +102,17 @@ func (st *Store[T]) checkRevoked(ctx context.Context, s *Session[T], info Sessio
 		return newErr("load", ErrBackend, "checking the revocation list", err)
 	}
 }
+
+// String is redacted: it shows whether the session has a user and its
+// times, never the ID (a credential) or the user (personal data).
+func (s SessionInfo) String() string {
+	user := "none"
+	if s.User != "" {
+		user = "redacted"
+	}
+	return "SessionInfo{ID:redacted User:" + user + " Created:" + strconv.FormatInt(s.Created.Unix(), 10) +
+		" End:" + strconv.FormatInt(s.End.Unix(), 10) + "}"
+}
+
+// GoString is redacted like String.
+func (s SessionInfo) GoString() string { return s.String() }
