@@ -270,12 +270,17 @@ func (r *Revocations) RevokeUser(ctx context.Context, user string, before time.T
 	key := r.userKey(hex.EncodeToString(sum[:]))
 	value := []byte(strconv.FormatInt(before.Unix(), 10))
 	// atLeast reads the marker and reports whether it is already at or
-	// after before.
-	atLeast := func() (bool, error) {
+	// after before; missing counts as done when missingOK (a read-back
+	// that an eventually consistent store answers from before the
+	// write).
+	atLeast := func(missingOK bool) (bool, error) {
 		cur, err := r.store.Get(ctx, key)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			return false, nil
+			if missingOK && r.cache != nil {
+				r.cache.putUser(sum, before, r.now())
+			}
+			return missingOK, nil
 		case err != nil:
 			return false, err
 		}
@@ -292,7 +297,7 @@ func (r *Revocations) RevokeUser(ctx context.Context, user string, before time.T
 		return false, nil
 	}
 	for attempt := 0; attempt < 4; attempt++ {
-		if done, err := atLeast(); done || err != nil {
+		if done, err := atLeast(false); done || err != nil {
 			return err
 		}
 		if err := r.store.Set(ctx, key, value, r.ttl); err != nil {
@@ -300,7 +305,7 @@ func (r *Revocations) RevokeUser(ctx context.Context, user string, before time.T
 		}
 		// Read back: a concurrent RevokeUser with an earlier time may
 		// have written after this one; then write again.
-		if done, err := atLeast(); done || err != nil {
+		if done, err := atLeast(true); done || err != nil {
 			return err
 		}
 	}
