@@ -251,13 +251,16 @@ func (r *Revocations) RevokeID(ctx context.Context, id SessionID, end time.Time)
 // RevokeUser revokes every session of user created at or before the
 // time before, in whole seconds ("log out everywhere"); a zero before
 // means now. Sessions created in a later second, such as the user's
-// next login, are not affected. The
-// marker is kept for UserTTL. An earlier marker is replaced, a later
-// one kept: RevokeUser never moves a user's marker back in time, even
-// when two servers call it at once (the write is read back, and
-// repeated if a concurrent call with an earlier time overwrote it).
-// It takes effect in this process at once, and elsewhere within
-// MaxStale.
+// next login, are not affected. The marker is kept for UserTTL.
+//
+// An earlier marker is replaced, a later one kept: RevokeUser reads the
+// marker first and writes only a later time, then reads it back and
+// writes again if a concurrent call with an earlier time overwrote it.
+// The stores have no atomic "keep the maximum", so two calls racing
+// within one round trip can still leave the earlier of their two times
+// (the later call has then returned); the sessions it misses are those
+// created between the two calls, a few seconds at most. It takes effect
+// in this process at once, and elsewhere within MaxStale.
 func (r *Revocations) RevokeUser(ctx context.Context, user string, before time.Time) error {
 	if user == "" {
 		return newErr("revocations", "revoke", ErrBadKey, 0, "empty user")
