@@ -33,8 +33,9 @@ const decodeShards = 8
 //
 // The values in the cache are frozen: they are only ever copied from,
 // deep enough (cloneSlices) that no handler can reach them. Entries are
-// only added after the sealer authenticated the record, so filling the
-// cache takes genuine cookies. Like encrypted's Open cache it is bounded
+// only added for a record the sealer authenticated (or, with a
+// server-side Backend, the record an authenticated cookie names), so
+// filling the cache takes genuine cookies. Like encrypted's Open cache it is bounded
 // and evicts with CLOCK: data presented again survives data seen once.
 type decodeCache[T any] struct {
 	shards []decodeShard[T]
@@ -172,13 +173,31 @@ func hasSlice(t reflect.Type) bool {
 }
 
 // cloneSlices replaces every slice in v (addressable, of a cloneType,
-// just assigned from another value) with a copy, so that v shares no
+// so every slice in it is reachable through exported fields, just
+// assigned from another value) with a copy, so that v shares no
 // memory with the value it was assigned from. Strings are immutable and
 // stay shared.
 func cloneSlices(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Slice:
 		if v.IsNil() {
+			return
+		}
+		// The common element types without reflect.MakeSlice, which
+		// allocates the slice header as well as the array. A slice of
+		// length 0 stays non-nil (nil and empty encode differently).
+		switch p := v.Addr().Interface().(type) {
+		case *[]string:
+			*p = append((*p)[:0:0], *p...)
+			return
+		case *[]byte:
+			*p = append((*p)[:0:0], *p...)
+			return
+		case *[]int:
+			*p = append((*p)[:0:0], *p...)
+			return
+		case *[]int64:
+			*p = append((*p)[:0:0], *p...)
 			return
 		}
 		n := reflect.MakeSlice(v.Type(), v.Len(), v.Len())

@@ -350,3 +350,25 @@ func TestDecodeCacheOnlyFromZero(t *testing.T) {
 		t.Fatalf("prefilled decode after the cache filled: %v, frozen %v", err, s.frozen != nil)
 	}
 }
+
+// TestDecodeCacheKeepsEmptyApartFromNil: an empty slice comes out of
+// the cache empty, not nil (they encode differently), and nil stays nil.
+func TestDecodeCacheKeepsEmptyApartFromNil(t *testing.T) {
+	ctx := context.Background()
+	st := cachedStore(t, 0)
+	empty := fullData()
+	empty.Roles, empty.Bytes, empty.Items = []string{}, []byte{}, nil
+	cookie := seedSession(t, st, empty)
+	for i := range 3 {
+		s, err := st.LoadHeader(ctx, cookie)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Data.Roles == nil || len(s.Data.Roles) != 0 || s.Data.Items != nil {
+			t.Fatalf("load %d: Roles %#v, Items %#v", i, s.Data.Roles, s.Data.Items)
+		}
+		if lines, err := st.Commit(ctx, s); err != nil || len(lines) != 0 {
+			t.Fatalf("load %d: unchanged session saved: %v, %v", i, lines, err)
+		}
+	}
+}

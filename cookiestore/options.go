@@ -146,7 +146,8 @@ type Options[T any] struct {
 	// applies only with JSONCodec and a data type made of booleans,
 	// integers, strings, and arrays, slices and structs of them, without
 	// custom JSON or text (un)marshaling; data over 2 KiB of JSON is not
-	// kept. Entries come only from records the sealer authenticated.
+	// kept. Entries come only from records of cookies the sealer
+	// authenticated.
 	// The cache holds decoded session data in memory after the request
 	// that decoded it: turn it off if that matters more than the CPU.
 	DecodeCache int
