@@ -90,6 +90,10 @@ type Record struct {
 	// was deleted meanwhile by a concurrent request (a logout), or
 	// the logout would be undone under the new ID.
 	Replaces []byte
+	// User is Options.User of the saved data ("" without a User
+	// function), so a store can index sessions by user (list them, end
+	// them all).
+	User string
 }
 
 // cookieBackend keeps the whole record inside the cookie.

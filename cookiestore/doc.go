@@ -104,7 +104,8 @@
 // when loading, saving or deleting a record fails, the middleware
 // replaces the handler's response with Options.BackendFailureStatus
 // (503 Service Unavailable by default) and reports the error to
-// Options.OnError. With a server-side Backend the middleware loads the
+// Options.OnError. With a server-side Backend, or a revocation list
+// (Options.Revocation, see docs/sessions.md), the middleware loads the
 // session before the handler runs whenever the request carries cookies,
 // so that an outage is answered as one rather than looking like a
 // logged-out user.
@@ -117,7 +118,8 @@
 //     fails Options.Validate gives a fresh session (IsNew). It never
 //     causes a panic or an error status; Options.OnError receives an
 //     error wrapping ErrInvalid, ErrExpired, ErrUnknownKey, ErrTooLarge,
-//     ErrRejected or ErrMissing (and the crumb sentinel behind it), and
+//     ErrRejected, ErrMissing or ErrRevoked (and the crumb sentinel
+//     behind it), and
 //     the refused cookie is expired on the response (of a request that
 //     used the session). The same holds for a session whose lifetime
 //     ends during the request.
@@ -148,7 +150,11 @@
 //   - Errors and OnError never carry key material or a cookie value;
 //     decoding and Validate errors, which could quote the payload, are
 //     reduced to a fixed description (errors.Is still finds the cause).
-//   - A stolen cookie is valid until it expires: a cookie session cannot
-//     be revoked on the server. Use a server-side Backend when logout
-//     must revoke.
+//   - A stolen cookie is valid until it expires, unless
+//     Options.Revocation is set: then Destroy revokes the session's ID,
+//     a user's sessions can be revoked together, every load checks the
+//     list (within its staleness bound, kvstore.RevocationOptions.
+//     MaxStale), and a list that cannot be read gives 503, never a
+//     silent acceptance (unless RevocationFailOpen chooses it for the
+//     request). A server-side Backend revokes by deleting the record.
 package cookiestore

@@ -19,6 +19,10 @@ var (
 	// ErrMissing: the cookie was valid but its backend has no record
 	// for it (expired, deleted or revoked on the server).
 	ErrMissing = errors.New("cookiestore: session record missing")
+	// ErrRevoked: the cookie was valid but its session was revoked on
+	// the server (Options.Revocation): logged out, or every session of
+	// its user ended ("log out everywhere").
+	ErrRevoked = errors.New("cookiestore: session revoked")
 	// ErrInvalid: the cookie is malformed, tampered with, sealed for
 	// another name or with another key, split into chunks that are
 	// missing or out of order, or its record does not decode.

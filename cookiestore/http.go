@@ -26,6 +26,7 @@ type reqState[T any] struct {
 	context.Context
 	st     *Store[T]
 	header string
+	method string
 	s      *Session[T] // nil until loaded
 	// used is set when the handler asked for the session. Only then is
 	// it saved: a request that never calls Get (a static file, a
@@ -40,6 +41,9 @@ type reqState[T any] struct {
 func (rs *reqState[T]) Value(key any) any {
 	if k, ok := key.(ctxKey[T]); ok && k.st == rs.st {
 		return rs
+	}
+	if _, ok := key.(methodKey); ok && rs.method != "" {
+		return rs.method // for ReadOnlyRequest
 	}
 	return rs.Context.Value(key)
 }
@@ -208,18 +212,20 @@ func addVary(h http.Header) {
 // Backend failure (ErrBackend) gives Options.BackendFailureStatus (503
 // by default), a session too large for its cookies (ErrTooLarge) or
 // data that does not encode (ErrCodec) gives 500. With a server-side
-// Backend, a Backend failure while loading gives
-// Options.BackendFailureStatus before the handler runs.
+// Backend or a revocation list (Options.Revocation), a failure to load
+// or check the session gives Options.BackendFailureStatus before the
+// handler runs (unless Options.RevocationFailOpen accepts the request).
 func (st *Store[T]) Middleware(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// One allocation holds the writer and the request state, which
 		// is also the context.
 		sw := &responseWriter[T]{rw: w}
 		rs := &sw.rs
-		rs.Context, rs.st, rs.header = r.Context(), st, cookieHeader(r)
-		if st.remote && rs.header != "" {
-			// With a server-side backend, an outage must not look like
-			// a logged-out user, so load before the handler runs.
+		rs.Context, rs.st, rs.header, rs.method = r.Context(), st, cookieHeader(r), r.Method
+		if (st.remote || st.cfg.Revocation != nil) && rs.header != "" {
+			// With a server-side backend or a revocation list, an
+			// outage must not look like a logged-out user, so load
+			// before the handler runs.
 			s := rs.session()
 			if errors.Is(s.loadErr, ErrBackend) {
 				st.failResponse(w, s.loadErr)

@@ -205,6 +205,32 @@ type Options[T any] struct {
 	// Now is the clock; time.Now by default. Give the sealer the same
 	// clock (crumb.WithClock) in tests.
 	Now func() time.Time
+
+	// User names the user a session belongs to, such as
+	// func(a *Account) string { return a.UserID }, or "" for a session
+	// of no user. It must not have side effects. Revocation ("log out
+	// everywhere") and a server-side Backend's per-user index
+	// (Record.User) use it. For Store[Raw], as in the edge gate, read
+	// the field from the raw JSON without reflection (gate.StringField).
+	User func(*T) string
+	// Revocation, when set, is checked for every session loaded from a
+	// cookie, before the handler sees it: a revoked session (its ID, or
+	// its User's sessions created up to a time) gives a fresh session
+	// and ErrRevoked, like an expired cookie. Destroy marks the
+	// session's ID revoked until its absolute end. When the list
+	// cannot be read, the request fails like a Backend that is down
+	// (ErrBackend, BackendFailureStatus) unless RevocationFailOpen
+	// allows it. See kvstore.Revocations.
+	Revocation Revoker
+	// RevocationFailOpen, when set and true for a request, accepts a
+	// session whose revocation could not be checked instead of failing
+	// the request: the handler gets the session, Session.Unverified
+	// reports true, OnError gets the error, and the session is not
+	// saved on that response (a change fails with ErrBackend, an idle
+	// renewal waits for a verified request). ReadOnlyRequest allows
+	// GET, HEAD and OPTIONS. A revoked session accepted this way stays
+	// usable for as long as the list is down.
+	RevocationFailOpen func(ctx context.Context) bool
 }
 
 // RememberOptions is the lifetime of a remembered session. Zero

@@ -62,6 +62,13 @@ type Session[T any] struct {
 	kept     map[string]bool
 	outFlash map[string][]Raw
 
+	// revInfo describes the session loaded from the cookie when
+	// Options.Revocation is set; Destroy moves it to revokeOld, which
+	// Commit revokes. unverified: RevocationFailOpen accepted the
+	// session without a check.
+	revInfo, revokeOld *SessionInfo
+	unverified         bool
+
 	oldRef    []byte // ref of the identity Regenerate or Destroy replaced; deleted on Commit
 	destroyed bool
 	forced    bool
@@ -118,6 +125,12 @@ func (s *Session[T]) Err() error {
 	return s.loadErr
 }
 
+// Unverified reports whether the session was accepted without checking
+// the revocation list, which was unavailable, because
+// Options.RevocationFailOpen allowed it for this request. Such a session
+// may have been revoked; it is not saved on this response.
+func (s *Session[T]) Unverified() bool { return s.unverified }
+
 // Created returns when the session was created or last regenerated;
 // the absolute lifetime counts from it.
 func (s *Session[T]) Created() time.Time { return s.created }
@@ -155,6 +168,9 @@ func (s *Session[T]) Destroy() {
 	s.inFlash, s.outFlash, s.kept, s.keepAll = nil, nil, nil, false
 	s.destroyed = true
 	s.forced = false
+	if s.revInfo != nil {
+		s.revokeOld, s.revInfo = s.revInfo, nil
+	}
 	if s.lives != nil {
 		s.life = s.lives.def
 	}

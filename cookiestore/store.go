@@ -100,7 +100,7 @@ func (st *Store[T]) now() time.Time { return st.cfg.Now().Truncate(time.Second) 
 // "; "). It always returns a usable session: when the header has no
 // valid session, a fresh one (IsNew) with the reason as the error,
 // wrapping ErrNoCookie, ErrInvalid, ErrExpired, ErrUnknownKey,
-// ErrTooLarge, ErrRejected, ErrMissing or ErrBackend. Only ErrBackend
+// ErrTooLarge, ErrRejected, ErrMissing, ErrRevoked or ErrBackend. Only ErrBackend
 // means the answer is uncertain (the record may exist): callers should
 // not treat the user as logged out then.
 func (st *Store[T]) LoadHeader(ctx context.Context, cookieHeader string) (*Session[T], error) {
@@ -231,6 +231,13 @@ func (st *Store[T]) loadRecord(ctx context.Context, s *Session[T], opened crumb.
 			// A validator's message may quote the data it refused.
 			return &Error{Op: "load", Kind: ErrRejected, Cause: err, hideCause: true}
 		}
+	}
+	if st.cfg.Revocation != nil {
+		info := st.revocationInfo(s, w.ID, created, life.Absolute)
+		if err := st.checkRevoked(ctx, s, info); err != nil {
+			return err
+		}
+		s.revInfo = &info
 	}
 	s.isNew = false
 	s.loadedAt = now
@@ -375,6 +382,14 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if s.encErr != nil {
 		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "a flash value does not encode", Cause: s.encErr, hideCause: true}
 	}
+	if s.revokeOld != nil && st.cfg.Revocation != nil {
+		// Destroy on a session loaded from a cookie: copies of that
+		// cookie must open nothing from now on.
+		if err := st.cfg.Revocation.Revoke(ctx, *s.revokeOld); err != nil {
+			return nil, newErr("commit", ErrBackend, "revoking the destroyed session", err)
+		}
+		s.revokeOld = nil
+	}
 	flashes := s.outgoing()
 
 	// Nothing worth a cookie: a new or destroyed session still at its
@@ -411,6 +426,14 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// unchanged session; a renewal falling due during the request
 	// waits for the next one.
 	renew := s.RenewalDue()
+	if s.unverified {
+		// Accepted by RevocationFailOpen without a check: it may be
+		// revoked, so nothing extends or rewrites it.
+		if changed || s.forced {
+			return nil, newErr("commit", ErrBackend, "session not verified against the revocation list (RevocationFailOpen); not saved", nil)
+		}
+		renew = false
+	}
 	if !changed && !renew && !s.forced {
 		// The session's own cookies stay; stale chunk cookies beside
 		// them go.
@@ -450,6 +473,9 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	saved := Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires}
 	if saved.New && !s.destroyed {
 		saved.Replaces = s.oldRef
+	}
+	if st.cfg.User != nil {
+		saved.User = st.cfg.User(&s.Data)
 	}
 	event := saveEvent(s, changed, renew)
 	destroyed := s.destroyed && s.oldRef != nil

@@ -33,6 +33,7 @@ import (
 type Backend struct {
 	sessions *Sessions
 	now      func() time.Time
+	index    bool
 }
 
 // BackendOptions configures a Backend.
@@ -45,6 +46,12 @@ type BackendOptions struct {
 	// RevokedTTL is how long a destroyed session's tombstone is kept;
 	// DefaultRevokedTTL when zero. See Sessions.RevokedTTL.
 	RevokedTTL time.Duration
+	// IndexUsers lists each session under its user (Record.User, from
+	// cookiestore.Options.User) on every save, so Sessions.UserSessions
+	// and EndUserSessions can list a user's sessions and end them all.
+	// It costs one or two more round trips per save (none per load),
+	// and needs a store implementing UserIndex: a save fails otherwise.
+	IndexUsers bool
 }
 
 var _ cookiestore.Backend = (*Backend)(nil)
@@ -59,7 +66,7 @@ func NewBackend(store Store, opts BackendOptions) *Backend {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Backend{sessions: s, now: opts.Now}
+	return &Backend{sessions: s, now: opts.Now, index: opts.IndexUsers}
 }
 
 // Load implements cookiestore.Backend. A reference that is not a
@@ -110,6 +117,14 @@ func (b *Backend) Save(ctx context.Context, rec cookiestore.Record) ([]byte, err
 		// record that outlives the cookie by at most a second.
 		ttl = time.Second
 	}
+	if b.index && rec.User != "" {
+		// Before the record: an index entry without a record is
+		// dropped by the next listing, but a record without one would
+		// escape "end them all".
+		if err := b.sessions.Index(ctx, id, rec.User, ttl); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case rec.New && rec.Replaces != nil:
 		// Regenerate: the new ID carries on a session that a logout
@@ -138,6 +153,10 @@ func (b *Backend) Save(ctx context.Context, rec cookiestore.Record) ([]byte, err
 	}
 	return []byte(id.Encode()), nil
 }
+
+// Sessions returns the Sessions the Backend keeps its records in, for
+// UserSessions, EndUserSessions and EndSession.
+func (b *Backend) Sessions() *Sessions { return b.sessions }
 
 // Delete implements cookiestore.Backend. A malformed reference has no
 // record to delete and is not an error.

@@ -2,12 +2,14 @@ package kvstore_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +31,12 @@ import (
 //     GET .../values/{key_name} returns the value itself, not JSON.
 //   - Delete: https://developers.cloudflare.com/api/resources/kv/subresources/namespaces/subresources/values/methods/delete/
 //     DELETE .../values/{key_name}.
+//   - List keys: https://developers.cloudflare.com/api/resources/kv/subresources/namespaces/subresources/keys/methods/list/
+//     GET /accounts/{account_id}/storage/kv/namespaces/{namespace_id}/keys
+//     ?prefix=&limit=(10-1000, default 1000)&cursor=; the envelope's
+//     "result" is [{"name":..,"expiration":..}] in lexicographic order,
+//     and "result_info" is {"count":..,"cursor":..}, the cursor empty on
+//     the last page.
 //
 // Authentication is "Authorization: Bearer <API token>". Failures use the
 // common envelope {"success":false,"errors":[{"code":..,"message":..}],
@@ -47,6 +55,7 @@ type fakeCloudflare struct {
 	ttls     map[string]int64
 	requests map[string]int // by method
 	status   int            // when set, every request fails with it
+	pageSize int            // when set, list pages hold at most this many keys
 }
 
 func newFakeCloudflare(t testing.TB) (*fakeCloudflare, *httptest.Server) {
@@ -86,6 +95,10 @@ func (f *fakeCloudflare) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	prefix := "/client/v4/accounts/" + f.account + "/storage/kv/namespaces/" + f.ns + "/values/"
 	esc := r.URL.EscapedPath()
+	if esc == strings.TrimSuffix(prefix, "values/")+"keys" && r.Method == http.MethodGet {
+		f.list(w, r)
+		return
+	}
 	if !strings.HasPrefix(esc, prefix) || strings.Contains(esc[len(prefix):], "/") {
 		f.fail(w, http.StatusNotFound, 7003, "No route for the URI")
 		return
@@ -127,6 +140,54 @@ func (f *fakeCloudflare) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.fail(w, http.StatusMethodNotAllowed, 10000, "method not allowed")
 	}
+}
+
+// list serves the list-keys call, paging with an opaque cursor (here
+// the last name of the page, base64url-encoded). Called with f.mu held.
+func (f *fakeCloudflare) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 1000
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 10 || n > 1000 {
+			f.fail(w, http.StatusBadRequest, 10026, "invalid limit")
+			return
+		}
+		limit = n
+	}
+	if f.pageSize > 0 && f.pageSize < limit {
+		limit = f.pageSize
+	}
+	after := ""
+	if c := q.Get("cursor"); c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		if err != nil {
+			f.fail(w, http.StatusBadRequest, 10020, "invalid cursor")
+			return
+		}
+		after = string(b)
+	}
+	var names []string
+	for k := range f.data {
+		if strings.HasPrefix(k, q.Get("prefix")) && k > after {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	cursor := ""
+	if len(names) > limit {
+		names = names[:limit]
+		cursor = base64.RawURLEncoding.EncodeToString([]byte(names[limit-1]))
+	}
+	result := make([]map[string]any, len(names))
+	for i, n := range names {
+		result[i] = map[string]any{"name": n, "expiration": 1_900_000_000 + f.ttls[n]}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"success": true, "errors": []any{}, "messages": []any{}, "result": result,
+		"result_info": map[string]any{"count": len(names), "cursor": cursor},
+	})
 }
 
 func (f *fakeCloudflare) count(method string) int {

@@ -23,6 +23,14 @@
 // Backend plugs a Store into cookiestore, so the same Session[T] API
 // works with a cookie that carries only the signed session ID.
 //
+// Revocations makes cookie sessions revocable through any Store ("log
+// out this session", "log out everywhere"), for
+// cookiestore.Options.Revocation, with a bounded local cache whose
+// staleness bound is the delay before a revocation made elsewhere takes
+// effect. With BackendOptions.IndexUsers, a user's server-side sessions
+// can be listed and ended together (Sessions.UserSessions,
+// EndUserSessions).
+//
 // Edge workers and Lambdas reach these over HTTP rather than TCP
 // drivers. Every HTTP store sends its requests through a Doer, so an
 // edge build can plug in the runtime's fetch. A worker on Cloudflare

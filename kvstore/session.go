@@ -103,10 +103,16 @@ const sessionKeyDomain = "crumb/kvstore session key v1\x00"
 // SHA-256 over 256 random bits; no secret key is needed for that, so
 // none has to be managed or rotated.
 func (id SessionID) StoreKey() string {
-	h := sha256.New()
-	h.Write([]byte(sessionKeyDomain))
-	h.Write(id[:])
-	return hex.EncodeToString(h.Sum(nil))
+	sum := id.storeSum()
+	return hex.EncodeToString(sum[:])
+}
+
+// storeSum is the SHA-256 behind StoreKey, computed without allocating.
+func (id SessionID) storeSum() [sha256.Size]byte {
+	var b [len(sessionKeyDomain) + SessionIDLen]byte
+	copy(b[:], sessionKeyDomain)
+	copy(b[len(sessionKeyDomain):], id[:])
+	return sha256.Sum256(b[:])
 }
 
 // Sessions keeps session data in a Store under hashed session IDs. It is
@@ -311,8 +317,13 @@ func (s *Sessions) Delete(ctx context.Context, id SessionID) error {
 	if id.IsZero() {
 		return nil
 	}
-	tombErr := s.Store.Set(ctx, s.revokedKey(id), []byte("revoked"), s.revokedTTL())
-	if err := s.Store.Delete(ctx, s.key(id)); err != nil {
+	return s.deleteHash(ctx, id.StoreKey())
+}
+
+// deleteHash is Delete by the ID's StoreKey.
+func (s *Sessions) deleteHash(ctx context.Context, hash string) error {
+	tombErr := s.Store.Set(ctx, s.Prefix+"r:"+hash, []byte("revoked"), s.revokedTTL())
+	if err := s.Store.Delete(ctx, s.Prefix+hash); err != nil {
 		return err
 	}
 	return tombErr

@@ -50,7 +50,8 @@ type WebdisConfig struct {
 // every byte of key and value outside [A-Za-z0-9_-] percent-encoded
 // (Webdis appends a PUT body as the last argument, and SET needs the
 // value second). The Webdis ACL needs to allow exactly GET, SET, SETEX,
-// DEL and EXPIRE to the configured user.
+// DEL and EXPIRE to the configured user, plus MGET for Revocations and
+// ZADD, ZRANGE and ZREM for the per-user index (UserIndex) when used.
 //
 // Values are stored as one format byte (0x01) followed by the value, so
 // that an empty value is still a PUT body Webdis stores, and a value not

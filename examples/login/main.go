@@ -1,5 +1,6 @@
 // Command login is the oak_sessions login demo on crumb: log in, a
-// flash message shown once, a count of failed attempts, log out.
+// flash message shown once, a count of failed attempts, log out, and
+// log out everywhere (every browser's session of the user ends).
 //
 //	go run ./examples/login
 //	go run ./examples/login -webdis http://crumb:secret@127.0.0.1:7379
@@ -19,6 +20,12 @@
 // Webdis credentials may be in the URL (http://user:password@host:port)
 // or in WEBDIS_USER and WEBDIS_PASSWORD, which keeps the password out of
 // the process list. The handlers are the same in both modes.
+//
+// Sessions are revocable in both modes (kvstore.Revocations): a logout
+// marks the session revoked, so a copy of the cookie taken before opens
+// nothing, and "Log out everywhere" ends the user's sessions in every
+// browser. The list of revoked sessions is in memory in the cookie-only
+// mode and in Redis with -webdis.
 package main
 
 import (
@@ -92,11 +99,23 @@ func setup(args []string, getenv func(string) string, logger *log.Logger) (*http
 		// signed sealer; the data (email, failed attempts, flashes) stays
 		// in Redis under the ID's hash.
 		cfg.Sealer = signed.New(ring)
-		cfg.Backend = kvstore.NewBackend(store, kvstore.BackendOptions{})
+		// Each session is listed under its user, so "log out
+		// everywhere" can delete every record of that user.
+		backend := kvstore.NewBackend(store, kvstore.BackendOptions{IndexUsers: true})
+		cfg.Backend = backend
+		cfg.UserSessions = backend.Sessions()
+		// Revocations in the same Redis: a logout or "log out
+		// everywhere" on one server counts on all of them.
+		cfg.Revocations = kvstore.NewRevocations(store, kvstore.RevocationOptions{})
 		checkWebdis(store, redacted, logger)
 		logger.Printf("sessions in Redis through Webdis at %s; the cookie holds only a signed session ID", redacted)
 	} else {
-		logger.Printf("sessions in an encrypted cookie (use -webdis URL to keep them in Redis)")
+		// Cookie sessions are revocable through a list of revoked
+		// sessions; this one is in memory, so it is this process's
+		// own. Several servers would share a store (Webdis, Upstash,
+		// Cloudflare KV) instead.
+		cfg.Revocations = kvstore.NewRevocations(kvstore.NewMemory(kvstore.MemoryConfig{}), kvstore.RevocationOptions{})
+		logger.Printf("sessions in an encrypted cookie, revocable through an in-memory list (use -webdis URL to keep them in Redis)")
 	}
 	h, err := loginapp.New(cfg)
 	if err != nil {

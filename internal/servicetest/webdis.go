@@ -35,8 +35,9 @@ type WebdisConfig struct {
 // DefaultWebdisCommands are the Redis commands kvstore's Webdis client
 // sends. SET is there for its conditional writes (SET ... XX|NX EX),
 // which keep a deleted session deleted; Webdis's ACL cannot restrict a
-// command's arguments.
-var DefaultWebdisCommands = []string{"GET", "SET", "SETEX", "DEL", "EXPIRE", "PING"}
+// command's arguments. MGET reads a revocation check's markers in one
+// request; ZADD, ZRANGE and ZREM keep the per-user session index.
+var DefaultWebdisCommands = []string{"GET", "SET", "SETEX", "DEL", "EXPIRE", "PING", "MGET", "ZADD", "ZRANGE", "ZREM"}
 
 // prefixCommands are real Redis commands that are a proper prefix of
 // another command. Webdis 0.1.9 compares an ACL entry with the request's

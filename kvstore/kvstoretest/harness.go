@@ -40,8 +40,9 @@ type Harness struct {
 }
 
 // Run runs the shared suite against the store h describes: Conformance,
-// Sessions (revocation through kvstore.Sessions and through cookiestore)
-// and, when h has Stop and Start, Faults.
+// Sessions (revocation through kvstore.Sessions and through cookiestore),
+// Revocation (kvstore.Revocations, and GetMulti and UserIndex where the
+// store has them) and, when h has Stop and Start, Faults.
 func Run(t *testing.T, h Harness) {
 	if h.New == nil {
 		t.Fatal("kvstoretest: Harness.New is nil")
@@ -51,6 +52,7 @@ func Run(t *testing.T, h Harness) {
 	}
 	t.Run("conformance", func(t *testing.T) { Conformance(t, h.New(t), h.Prefix+"conf:", h.Caps) })
 	t.Run("sessions", func(t *testing.T) { Sessions(t, h.New(t), h.Prefix+"sess:", h.Caps) })
+	t.Run("revocation", func(t *testing.T) { Revocation(t, h.New(t), h.Prefix+"rev:") })
 	if h.Stop != nil && h.Start != nil {
 		t.Run("faults", func(t *testing.T) { Faults(t, h) })
 	}

@@ -42,7 +42,9 @@ type Options struct {
 // Each operation is one command: GET; SET with EX for Set, and with XX
 // or NX for SetIfExists and SetIfAbsent; DEL; EXPIRE for Touch. A Redis
 // ACL user for the store needs exactly those commands on the prefix's
-// keys: +get +set +del +expire ~<prefix>*.
+// keys: +get +set +del +expire ~<prefix>*, and +zadd +zrange +zrem for
+// the per-user session index (kvstore.UserIndex; GetMulti pipelines
+// GETs).
 //
 // Values are stored as one format byte (0x01) followed by the value,
 // the layout kvstore.Webdis uses, so a value not written by crumb is

@@ -257,7 +257,7 @@ func TestACL(t *testing.T) {
 	admin := singleClient(r)
 	const adminPW, userPW = "admin-pw-3141", "user-pw-2718"
 	for _, cmd := range [][]any{
-		{"ACL", "SETUSER", "crumb", "reset", "on", ">" + userPW, "~app:*", "+get", "+set", "+del", "+expire"},
+		{"ACL", "SETUSER", "crumb", "reset", "on", ">" + userPW, "~app:*", "+get", "+set", "+del", "+expire", "+zadd", "+zrange", "+zrem"},
 		{"ACL", "SETUSER", "default", "on", ">" + adminPW},
 	} {
 		if err := admin.Do(ctx, cmd...).Err(); err != nil {

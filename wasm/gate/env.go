@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -37,6 +38,18 @@ type EnvOptions struct {
 	// to wasm.NewSealer for ed448-verify and ed448-sign (about 150 KB
 	// gzip more).
 	NewSealer func(mode wasm.Mode, ring string, opts ...crumb.Option) (crumb.Sealer, error)
+	// Revocation, when not nil, is checked for every session cookie
+	// (cookiestore.Options.Revocation), such as a kvstore.Revocations
+	// over the same store and prefix as the origin's: a revoked
+	// session no longer passes the gate, and a list that cannot be
+	// read gives 503. The user of a session is the IDENTITY_FIELD
+	// string field, which must name the same user as the origin's
+	// cookiestore.Options.User.
+	Revocation cookiestore.Revoker
+	// RevocationFailOpen is cookiestore.Options.RevocationFailOpen;
+	// cookiestore.ReadOnlyRequest lets GET, HEAD and OPTIONS through
+	// while the list is down.
+	RevocationFailOpen func(ctx context.Context) bool
 }
 
 // FromEnv builds the gate's Config from environment variables (see the
@@ -69,6 +82,17 @@ func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 		Backend:      backend,
 		Codec:        Codec{},
 	}
+	field := getenv(EnvField)
+	if field == "" {
+		field = "email"
+	}
+	if o.Revocation != nil {
+		opts.Revocation, opts.RevocationFailOpen = o.Revocation, o.RevocationFailOpen
+		opts.User = func(d *cookiestore.Raw) string {
+			v, _ := StringField(*d, field)
+			return v
+		}
+	}
 	store, err := cookiestore.New(sealer, opts)
 	if err != nil {
 		return Config{}, errors.New("gate: session options: " + err.Error())
@@ -81,7 +105,7 @@ func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 		IdentityHeader: getenv(EnvHeader),
 		ClientIPHeader: getenv(EnvClientIP),
 	}
-	if backend != nil {
+	if backend != nil || o.Revocation != nil {
 		cfg.Timeout = 5 * time.Second
 	}
 	for _, p := range strings.Split(getenv(EnvProtected), ",") {

@@ -49,8 +49,8 @@ type Config struct {
 	// own) a client can send Cf-Connecting-Ip itself.
 	ClientIPHeader string
 	// Timeout bounds the session store calls of one request when the
-	// Store has a server-side Backend; zero means no deadline (the
-	// cookie-only default does no I/O).
+	// Store has a server-side Backend or a revocation list; zero means
+	// no deadline (the cookie-only default does no I/O).
 	Timeout time.Duration
 	// IdentityHeader carries the verified identity to the origin;
 	// "X-Crumb-User" when empty.
@@ -110,7 +110,9 @@ func New(cfg Config) (*Gate, error) {
 func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 	// The engine's backend calls take a context; the cookie-only
 	// default backend does no I/O and needs no deadline.
-	ctx := context.Background()
+	// The method lets cookiestore.ReadOnlyRequest decide a
+	// RevocationFailOpen.
+	ctx := cookiestore.WithRequestMethod(context.Background(), req.Method)
 	if g.cfg.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, g.cfg.Timeout)

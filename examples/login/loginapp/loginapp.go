@@ -11,6 +11,7 @@ import (
 	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/encrypted"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/kvstore"
 )
 
 // Account is the session data.
@@ -39,6 +40,15 @@ type Config struct {
 	// Options, when non-nil, is the full cookiestore configuration;
 	// the fields above fill its zero fields.
 	Options *cookiestore.Options[Account]
+	// Revocations makes sessions revocable: logout marks the session's
+	// ID revoked, so a copy of its cookie opens nothing, and the page
+	// gains a "Log out everywhere" button that ends every session of
+	// the user, in every browser. nil leaves both out.
+	Revocations *kvstore.Revocations
+	// UserSessions, with a Backend that indexes sessions by user
+	// (kvstore.BackendOptions.IndexUsers), lets "Log out everywhere"
+	// also delete the user's server-side records.
+	UserSessions *kvstore.Sessions
 }
 
 // New returns the demo's handler: GET /, POST /login, POST /logout.
@@ -59,6 +69,12 @@ func New(cfg Config) (http.Handler, error) {
 	if opts.OnError == nil {
 		opts.OnError = cfg.OnError
 	}
+	if cfg.Revocations != nil && opts.Revocation == nil {
+		opts.Revocation = cfg.Revocations
+	}
+	if opts.User == nil {
+		opts.User = func(a *Account) string { return a.Email }
+	}
 	sealer := cfg.Sealer
 	if sealer == nil {
 		if cfg.Keys == nil {
@@ -74,16 +90,21 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{store: store}
+	a := &app{store: store, rev: cfg.Revocations, sessions: cfg.UserSessions}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /login", a.login)
 	mux.HandleFunc("POST /logout", a.logout)
+	if a.rev != nil {
+		mux.HandleFunc("POST /logout-everywhere", a.logoutEverywhere)
+	}
 	return store.Middleware(mux), nil
 }
 
 type app struct {
-	store *cookiestore.Store[Account]
+	store    *cookiestore.Store[Account]
+	rev      *kvstore.Revocations
+	sessions *kvstore.Sessions
 }
 
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
@@ -112,10 +133,33 @@ func (a *app) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
+// logoutEverywhere ends every session of the user, in every browser:
+// from now on a session of theirs created up to this second is refused,
+// here and on any server sharing the revocation list (within its
+// staleness bound). This one ends too.
+func (a *app) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
+	s := a.store.Get(r.Context())
+	if s.Data.Email != "" {
+		if err := a.rev.RevokeUser(r.Context(), s.Data.Email, time.Time{}); err != nil {
+			http.Error(w, "the session store is unavailable; try again later", http.StatusServiceUnavailable)
+			return
+		}
+		if a.sessions != nil {
+			if _, err := a.sessions.EndUserSessions(r.Context(), s.Data.Email); err != nil {
+				http.Error(w, "the session store is unavailable; try again later", http.StatusServiceUnavailable)
+				return
+			}
+		}
+	}
+	s.Destroy()
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
 type page struct {
 	Message, Error      []string
 	FailedLoginAttempts int
 	Email               string
+	Everywhere          bool
 }
 
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
@@ -125,6 +169,7 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 		Error:               s.Flashes("error"),
 		FailedLoginAttempts: s.Data.FailedLoginAttempts,
 		Email:               s.Data.Email,
+		Everywhere:          a.rev != nil,
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -152,7 +197,10 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{if .Email}}<form id="logout" action="/logout" method="post">
 <button name="logout" type="submit">Log out {{.Email}}</button>
 </form>
-{{else}}<form id="login" action="/login" method="post">
+{{if .Everywhere}}<form id="logout-everywhere" action="/logout-everywhere" method="post">
+<button name="logout-everywhere" type="submit">Log out everywhere</button>
+</form>
+{{end}}{{else}}<form id="login" action="/login" method="post">
 <p>
 <input id="email" name="email" type="text" placeholder="you@email.com">
 </p>

@@ -11,6 +11,7 @@ import (
 
 	"github.com/crumbkit/crumb/examples/login/loginapp"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/kvstore"
 )
 
 // TestFlow runs the demo behind a real TLS server with the production
@@ -142,5 +143,72 @@ func TestRememberMe(t *testing.T) {
 				t.Fatalf("checked: Max-Age %d, want at least %d", c.MaxAge, tc.maxAge)
 			}
 		})
+	}
+}
+
+// TestLogoutEverywhere: two clients of one user; "log out everywhere"
+// from one ends the other's session, and a copy of a cookie taken
+// before a plain logout opens nothing after it.
+func TestLogoutEverywhere(t *testing.T) {
+	ring, err := keys.GenerateRing(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := kvstore.NewRevocations(kvstore.NewMemory(kvstore.MemoryConfig{}), kvstore.RevocationOptions{})
+	h, err := loginapp.New(loginapp.Config{Keys: ring, Revocations: rev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(h)
+	defer srv.Close()
+	client := func() *http.Client {
+		jar, _ := cookiejar.New(nil)
+		c := *srv.Client()
+		c.Jar = jar
+		return &c
+	}
+	page := func(c *http.Client) string {
+		t.Helper()
+		resp, err := c.Get(srv.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	post := func(c *http.Client, path string, form url.Values) {
+		t.Helper()
+		resp, err := c.PostForm(srv.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	ada := url.Values{"email": {"ada@example.com"}, "password": {"correct"}}
+	a, b := client(), client()
+	post(a, "/login", ada)
+	post(b, "/login", ada)
+	if p := page(b); !strings.Contains(p, `<form id="logout-everywhere"`) {
+		t.Fatalf("no log-out-everywhere button: %s", p)
+	}
+	u, _ := url.Parse(srv.URL)
+	stolen := b.Jar.Cookies(u)
+	post(b, "/logout", nil)
+	thief := client()
+	thief.Jar.SetCookies(u, stolen)
+	if p := page(thief); strings.Contains(p, "Log out") {
+		t.Fatal("a copy of a logged-out cookie still opens the session")
+	}
+
+	post(b, "/login", ada)
+	if p := page(a); !strings.Contains(p, "Log out ada@example.com") {
+		t.Fatal("a's session ended by b's logout")
+	}
+	post(a, "/logout-everywhere", nil)
+	for name, c := range map[string]*http.Client{"a": a, "b": b} {
+		if p := page(c); strings.Contains(p, "Log out") || !strings.Contains(p, `<form id="login"`) {
+			t.Fatalf("%s after log out everywhere: still logged in", name)
+		}
 	}
 }

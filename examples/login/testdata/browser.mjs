@@ -26,16 +26,18 @@ async function submit(page, selector) {
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
 }
 
+const launchOptions = {
+  executablePath: process.env.CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
 // launch starts Chromium on the profile in USER_DATA_DIR: launching it
 // again after close is a browser restart, which keeps persistent
 // cookies and drops browser-session ones.
 async function launch() {
-  const context = await chromium.launchPersistentContext(process.env.USER_DATA_DIR, {
-    executablePath: process.env.CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const context = await chromium.launchPersistentContext(process.env.USER_DATA_DIR, launchOptions);
   const page = context.pages()[0] ?? await context.newPage();
   page.setDefaultTimeout(15000);
   return { context, page };
@@ -76,7 +78,7 @@ try {
 
   // Log in without "remember me": a browser-session cookie.
   await login(page, email, false);
-  await expectText(page, 'correct password', ['Login successful', `Log out ${email}`],
+  await expectText(page, 'correct password', ['Login successful', `Log out ${email}`, 'Log out everywhere'],
     ['Failed login attempts', 'Incorrect username or password']);
   // The email is echoed as text, not markup.
   if (await page.locator('form#logout b').count() !== 0) fail('email was rendered as HTML');
@@ -115,6 +117,29 @@ try {
   if (await page.locator('form#login').count() !== 1) fail('not remembered, after a browser restart: no login form');
   await expectText(page, 'not remembered, after a browser restart', [], ['Log out']);
   await expectNoCookies(context, 'not remembered, after a browser restart');
+
+  // Log out everywhere: a second browser, with its own cookies, loses
+  // its session when the first one presses the button.
+  const browser2 = await chromium.launch(launchOptions);
+  try {
+    const other = await (await browser2.newContext()).newPage();
+    other.setDefaultTimeout(15000);
+    await other.goto(url);
+    await login(other, email, true);
+    await expectText(other, 'second browser logged in', [`Log out ${email}`, 'Log out everywhere']);
+    await login(page, email, false);
+    await expectText(page, 'first browser logged in again', [`Log out ${email}`, 'Log out everywhere']);
+    await submit(page, 'form#logout-everywhere button');
+    if (await page.locator('form#login').count() !== 1) fail('after log out everywhere: no login form');
+    await expectText(page, 'log out everywhere', [], ['Log out']);
+    await expectNoCookies(context, 'log out everywhere');
+    await other.reload({ waitUntil: 'load' });
+    if (await other.locator('form#login').count() !== 1) fail('second browser after log out everywhere: no login form');
+    await expectText(other, 'second browser lost its session', [], ['Log out']);
+    await expectNoCookies(other.context(), 'second browser after log out everywhere');
+  } finally {
+    await browser2.close();
+  }
 } finally {
   await context.close();
 }
