@@ -26,21 +26,47 @@ func (JSONCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(dat
 
 // jsonShortcuts is the store's way to find JSONCodec's shortcuts (the
 // pooled encoder and decoder, the record's fast path, plain-type
-// comparison) without naming JSONCodec: only a method of JSONCodec
-// refers to them, so a module that never uses JSONCodec (built with the
-// crumb_nojson tag and a Codec of its own) links none of encoding/json.
+// comparison, the decode cache) without naming JSONCodec: only a method
+// of JSONCodec refers to them, so a module that never uses JSONCodec
+// (built with the crumb_nojson tag and a Codec of its own) links none
+// of encoding/json, nor the reflection the comparison and the cache
+// use.
 type jsonShortcuts interface {
-	jsonShortcuts(c Codec, data reflect.Type) (newScratch, newDecoder func() any, plain, ok bool)
+	jsonShortcuts(c Codec, data reflect.Type, cacheSize int) (jsonFast, bool)
 }
 
-// jsonShortcuts reports the pools' constructors, and whether the data
-// type is plain (see plainType), when c is exactly JSONCodec; a type
-// that embeds JSONCodec may encode differently.
-func (JSONCodec) jsonShortcuts(c Codec, data reflect.Type) (newScratch, newDecoder func() any, plain, ok bool) {
+// jsonFast is what JSONCodec lends a Store whose data type is data.
+type jsonFast struct {
+	// newScratch and newDecoder make the pools' values.
+	newScratch, newDecoder func() any
+	// parseRecord is parseJSONRecord.
+	parseRecord func(b []byte, alias bool) (Envelope, bool)
+	// plain is set when the data type is plainType.
+	plain bool
+	// ops is set when plain is, or when cache is.
+	ops dataOps
+	// cache is the decode cache; nil when off or when the type is not
+	// a cloneType.
+	cache dataCache
+}
+
+// jsonShortcuts reports JSONCodec's shortcuts for data, with a decode
+// cache of cacheSize entries (none when cacheSize <= 0), when c is
+// exactly JSONCodec; a type that embeds JSONCodec may encode
+// differently.
+func (JSONCodec) jsonShortcuts(c Codec, data reflect.Type, cacheSize int) (jsonFast, bool) {
 	if _, exact := c.(JSONCodec); !exact {
-		return nil, nil, false, false
+		return jsonFast{}, false
 	}
-	return newJSONScratch, newJSONDecoder, plainType(data), true
+	f := jsonFast{newScratch: newJSONScratch, newDecoder: newJSONDecoder, parseRecord: parseJSONRecord, plain: plainType(data)}
+	cached := cacheSize > 0 && cloneType(data)
+	if f.plain || cached {
+		f.ops = reflectOps{slices: hasSlice(data)}
+	}
+	if cached {
+		f.cache = newDecodeCache(cacheSize)
+	}
+	return f, true
 }
 
 // Raw is an already encoded value inside the record. With JSONCodec it

@@ -37,40 +37,54 @@ const decodeShards = 8
 // server-side Backend, the record an authenticated cookie names), so
 // filling the cache takes genuine cookies. Like encrypted's Open cache it is bounded
 // and evicts with CLOCK: data presented again survives data seen once.
-type decodeCache[T any] struct {
-	shards []decodeShard[T]
+//
+// It holds each value as an unsafe.Pointer to the Store's *T, and the
+// Store reaches it through dataCache: only JSONCodec.jsonShortcuts
+// makes one, so a module whose Codec is not JSONCodec (the edge gate)
+// links none of it.
+type decodeCache struct {
+	shards []decodeShard
 }
 
-type decodeShard[T any] struct {
+// dataCache is the decode cache as the Store calls it.
+type dataCache interface {
+	// get returns the frozen *T data decoded to, or nil.
+	get(data []byte) unsafe.Pointer
+	// put adds the *T data decoded to, which nothing else may
+	// reference, unless data is too large to keep.
+	put(data []byte, v unsafe.Pointer)
+}
+
+type decodeShard struct {
 	mu    sync.Mutex
 	index map[string]int
-	slots []decodeSlot[T]
+	slots []decodeSlot
 	hand  int
 }
 
-type decodeSlot[T any] struct {
+type decodeSlot struct {
 	key  string
-	v    *T
+	v    unsafe.Pointer
 	used bool
 }
 
-func newDecodeCache[T any](n int) *decodeCache[T] {
+func newDecodeCache(n int) *decodeCache {
 	ns := min(n, decodeShards)
-	c := &decodeCache[T]{shards: make([]decodeShard[T], ns)}
+	c := &decodeCache{shards: make([]decodeShard, ns)}
 	for i := range c.shards {
 		size := n / ns
 		if i < n%ns {
 			size++
 		}
 		c.shards[i].index = make(map[string]int, size)
-		c.shards[i].slots = make([]decodeSlot[T], 0, size)
+		c.shards[i].slots = make([]decodeSlot, 0, size)
 	}
 	return c
 }
 
 // shard picks a shard from the data's length and last bytes, which
 // differ between sessions more than their first bytes (field names).
-func (c *decodeCache[T]) shard(data []byte) *decodeShard[T] {
+func (c *decodeCache) shard(data []byte) *decodeShard {
 	h := uint32(2166136261) ^ uint32(len(data))
 	for _, b := range data[max(0, len(data)-16):] {
 		h = (h ^ uint32(b)) * 16777619
@@ -78,11 +92,10 @@ func (c *decodeCache[T]) shard(data []byte) *decodeShard[T] {
 	return &c.shards[h%uint32(len(c.shards))]
 }
 
-// get returns the frozen value data decoded to, or nil.
-func (c *decodeCache[T]) get(data []byte) *T {
+func (c *decodeCache) get(data []byte) unsafe.Pointer {
 	sh := c.shard(data)
 	sh.mu.Lock()
-	var v *T
+	var v unsafe.Pointer
 	// The map does not keep the lookup key, so viewing data as a string
 	// without a copy is safe.
 	if i, ok := sh.index[unsafe.String(unsafe.SliceData(data), len(data))]; ok {
@@ -93,9 +106,7 @@ func (c *decodeCache[T]) get(data []byte) *T {
 	return v
 }
 
-// put adds v, which data decoded to and which nothing else may
-// reference, unless data is too large to keep.
-func (c *decodeCache[T]) put(data []byte, v *T) {
+func (c *decodeCache) put(data []byte, v unsafe.Pointer) {
 	if len(data) > maxDecodeCacheData {
 		return
 	}
@@ -108,7 +119,7 @@ func (c *decodeCache[T]) put(data []byte, v *T) {
 	key := string(data)
 	if len(sh.slots) < cap(sh.slots) {
 		sh.index[key] = len(sh.slots)
-		sh.slots = append(sh.slots, decodeSlot[T]{key: key, v: v})
+		sh.slots = append(sh.slots, decodeSlot{key: key, v: v})
 		return
 	}
 	for sh.slots[sh.hand].used {
@@ -117,9 +128,40 @@ func (c *decodeCache[T]) put(data []byte, v *T) {
 	}
 	old := &sh.slots[sh.hand]
 	delete(sh.index, old.key)
-	*old = decodeSlot[T]{key: key, v: v}
+	*old = decodeSlot{key: key, v: v}
 	sh.index[key] = sh.hand
 	sh.hand = (sh.hand + 1) % len(sh.slots)
+}
+
+// dataOps compares and copies values of the session data type, given
+// as addressable reflect.Values, for JSONCodec's shortcuts: field by
+// field comparison of plain types (see plainType) and the decode
+// cache's copies. Only JSONCodec.jsonShortcuts makes one (reflectOps),
+// so the reflection behind it is linked only into modules that use
+// JSONCodec.
+type dataOps interface {
+	// equal compares a and b with plainEqual.
+	equal(a, b reflect.Value) bool
+	// isZero reports whether v is its type's zero value.
+	isZero(v reflect.Value) bool
+	// cloneSlices gives v copies of the slices it holds (cloneSlices).
+	cloneSlices(v reflect.Value)
+}
+
+// reflectOps is dataOps; slices is set when the type holds slices
+// (hasSlice), which cloneSlices then copies.
+type reflectOps struct {
+	slices bool
+}
+
+func (reflectOps) equal(a, b reflect.Value) bool { return plainEqual(a, b) }
+
+func (reflectOps) isZero(v reflect.Value) bool { return v.IsZero() }
+
+func (o reflectOps) cloneSlices(v reflect.Value) {
+	if o.slices {
+		cloneSlices(v)
+	}
 }
 
 // cloneType reports whether values of t can live in the decode cache:

@@ -41,7 +41,10 @@ func cachedStore(t *testing.T, n int) *Store[cachedData] {
 	return st
 }
 
-func (c *decodeCache[T]) len() int {
+// cacheLen is the number of entries in st's decode cache.
+func cacheLen[T any](st *Store[T]) int { return st.decoded.(*decodeCache).len() }
+
+func (c *decodeCache) len() int {
 	n := 0
 	for i := range c.shards {
 		sh := &c.shards[i]
@@ -141,7 +144,7 @@ func TestDecodeCacheCopiesShareNothing(t *testing.T) {
 		s.Data.Grid[1][0] = 9
 		s.Data.Roles = append(s.Data.Roles[:1], "x")
 	}
-	if n := st.decoded.len(); n != 1 {
+	if n := cacheLen(st); n != 1 {
 		t.Fatalf("cache holds %d entries, want 1", n)
 	}
 }
@@ -232,13 +235,13 @@ func TestDecodeCacheOnlyDecodedData(t *testing.T) {
 			t.Fatalf("cookie %.20q loaded", c)
 		}
 	}
-	if n := st.decoded.len(); n != 0 {
+	if n := cacheLen(st); n != 0 {
 		t.Fatalf("cache holds %d entries after cookies that did not load", n)
 	}
 	if _, err := st.LoadHeader(ctx, good); err != nil {
 		t.Fatal(err)
 	}
-	if n := st.decoded.len(); n != 1 {
+	if n := cacheLen(st); n != 1 {
 		t.Fatalf("cache holds %d entries, want 1", n)
 	}
 }
@@ -252,7 +255,7 @@ func TestDecodeCacheBoundedAndOptional(t *testing.T) {
 		if _, err := st.LoadHeader(ctx, seedSession(t, st, d)); err != nil {
 			t.Fatal(err)
 		}
-		if n := st.decoded.len(); n > 4 || n < 0 {
+		if n := cacheLen(st); n > 4 || n < 0 {
 			t.Fatalf("cache holds %d entries, size 4", n)
 		}
 	}
@@ -267,7 +270,7 @@ func TestDecodeCacheBoundedAndOptional(t *testing.T) {
 			t.Fatalf("large data: %v", err)
 		}
 	}
-	if n := fresh.decoded.len(); n != 0 {
+	if n := cacheLen(fresh); n != 0 {
 		t.Errorf("data over %d bytes entered the cache", maxDecodeCacheData)
 	}
 	if off := cachedStore(t, -1); off.decoded != nil {
@@ -334,15 +337,15 @@ func TestDecodeCacheOnlyFromZero(t *testing.T) {
 	if err := st.loadData(s, data); err != nil {
 		t.Fatal(err)
 	}
-	if s.frozen != nil || st.decoded.len() != 0 || s.Data.Roles[0] != "default" {
-		t.Fatalf("prefilled decode: frozen %v, %d entries, data %+v", s.frozen != nil, st.decoded.len(), s.Data)
+	if s.frozen != nil || cacheLen(st) != 0 || s.Data.Roles[0] != "default" {
+		t.Fatalf("prefilled decode: frozen %v, %d entries, data %+v", s.frozen != nil, cacheLen(st), s.Data)
 	}
 	z := &Session[cachedData]{}
 	if err := st.loadData(z, data); err != nil {
 		t.Fatal(err)
 	}
-	if z.frozen == nil || st.decoded.len() != 1 || z.Data.Roles != nil {
-		t.Fatalf("decode into zero: frozen %v, %d entries, data %+v", z.frozen != nil, st.decoded.len(), z.Data)
+	if z.frozen == nil || cacheLen(st) != 1 || z.Data.Roles != nil {
+		t.Fatalf("decode into zero: frozen %v, %d entries, data %+v", z.frozen != nil, cacheLen(st), z.Data)
 	}
 	// The cached value is the zero-based decode, whatever was loaded
 	// into prefilled data before.

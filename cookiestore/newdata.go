@@ -1,25 +1,45 @@
 package cookiestore
 
-import "reflect"
+import (
+	"reflect"
+	"unsafe"
+)
 
 // newDataFunc returns what fills a new session's Data: a made map when
 // T is a map type (so that the first write to it cannot panic on a
 // nil map), then Options.NewData. It returns nil when there is nothing
 // to do, and a new session's Data stays T's zero value.
 func newDataFunc[T any](newData func(*T)) func(*T) {
-	isMap := reflect.TypeFor[T]().Kind() == reflect.Map
-	if !isMap && newData == nil {
+	mt := mapType[T]()
+	if mt == nil && newData == nil {
 		return nil
 	}
 	return func(d *T) {
-		if isMap {
-			v := reflect.ValueOf(d).Elem()
-			v.Set(reflect.MakeMap(v.Type()))
+		if mt != nil {
+			makeMap(mt, unsafe.Pointer(d))
 		}
 		if newData != nil {
 			newData(d)
 		}
 	}
+}
+
+// mapType returns T when T is a map type, else nil.
+func mapType[T any]() reflect.Type {
+	if t := reflect.TypeFor[T](); t.Kind() == reflect.Map {
+		return t
+	}
+	return nil
+}
+
+// makeMap stores a new empty map of the map type t in the variable of
+// type t that p points to. A map value is a single pointer, the one
+// reflect.Value.UnsafePointer returns (in Go and TinyGo alike), so it
+// is stored as one; reflect.Value.Set would do the same after checks
+// that link some 40 KB of reflection (assignability, method values)
+// into every store, map-typed or not, the edge gate's included.
+func makeMap(t reflect.Type, p unsafe.Pointer) {
+	*(*unsafe.Pointer)(p) = reflect.MakeMap(t).UnsafePointer()
 }
 
 // initNew fills a new session's Data and takes its encoding as the
@@ -54,11 +74,8 @@ func (s *Session[T]) setFresh() {
 // fixMap makes a loaded map-typed Data that decoded to nil (a record
 // holding null) a usable empty map.
 func (st *Store[T]) fixMap(s *Session[T]) {
-	if st.initData == nil {
-		return
-	}
-	if v := reflect.ValueOf(&s.Data).Elem(); v.Kind() == reflect.Map && v.IsNil() {
-		v.Set(reflect.MakeMap(v.Type()))
+	if st.mapType != nil && *(*unsafe.Pointer)(unsafe.Pointer(&s.Data)) == nil {
+		makeMap(st.mapType, unsafe.Pointer(&s.Data))
 	}
 }
 

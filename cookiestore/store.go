@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/crumbkit/crumb"
 )
@@ -37,9 +38,12 @@ type Store[T any] struct {
 	plain bool
 	// zero is T's zero value, for that comparison.
 	zero T
-	// isJSON is set when the Codec is JSONCodec, whose shortcuts the
-	// store then uses.
-	isJSON bool
+	// ops compares and copies values of T (see dataOps); set when
+	// plain is, or when the decode cache is on.
+	ops dataOps
+	// parseRecord is JSONCodec's fast path for the record
+	// (parseJSONRecord); nil for other Codecs.
+	parseRecord func(b []byte, alias bool) (Envelope, bool)
 	// scratch holds *jsonScratch buffers (as scratchEncoder) for
 	// encodings that are only compared, never kept.
 	scratch sync.Pool
@@ -48,12 +52,11 @@ type Store[T any] struct {
 	// initData fills a new session's Data (see newDataFunc); nil
 	// leaves it T's zero value.
 	initData func(*T)
+	// mapType is T when T is a map type, else nil (see fixMap).
+	mapType reflect.Type
 	// decoded is the decode cache (Options.DecodeCache); nil when off
 	// or when T or the Codec does not qualify.
-	decoded *decodeCache[T]
-	// slices is set when T holds slices, which a copy out of the
-	// decode cache must not share.
-	slices bool
+	decoded dataCache
 }
 
 // New returns a Store sealing with sealer. It checks opts and fails
@@ -72,10 +75,7 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	if err != nil {
 		return nil, newErr("new", ErrConfig, "the Codec cannot encode the zero value of the session data type", err)
 	}
-	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil, initData: newDataFunc(cfg.NewData)}
-	if js, ok := cfg.Codec.(jsonShortcuts); ok {
-		st.scratch.New, st.decoders.New, st.plain, st.isJSON = js.jsonShortcuts(cfg.Codec, reflect.TypeFor[T]())
-	}
+	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil, initData: newDataFunc(cfg.NewData), mapType: mapType[T]()}
 	n := opts.DecodeCache
 	if n == 0 {
 		n = DefaultDecodeCache
@@ -83,9 +83,13 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	if n > maxDecodeCache {
 		return nil, configErr("DecodeCache above 2^20 entries")
 	}
-	if st.isJSON && n > 0 && cloneType(reflect.TypeFor[T]()) {
-		st.decoded = newDecodeCache[T](n)
-		st.slices = hasSlice(reflect.TypeFor[T]())
+	// The shortcuts come through an interface JSONCodec implements, so
+	// that a store with another Codec links none of their reflection.
+	if js, ok := cfg.Codec.(jsonShortcuts); ok {
+		if f, ok := js.jsonShortcuts(cfg.Codec, reflect.TypeFor[T](), n); ok {
+			st.scratch.New, st.decoders.New, st.parseRecord = f.newScratch, f.newDecoder, f.parseRecord
+			st.plain, st.ops, st.decoded = f.plain, f.ops, f.cache
+		}
 	}
 	return st, nil
 }
@@ -259,14 +263,13 @@ func (st *Store[T]) loadRecord(ctx context.Context, s *Session[T], opened crumb.
 // anything else (data prefilled with defaults, say) it bypasses the
 // cache.
 func (st *Store[T]) loadData(s *Session[T], data []byte) error {
-	if st.decoded == nil || !reflect.ValueOf(&s.Data).Elem().IsZero() {
+	if st.decoded == nil || !st.ops.isZero(reflect.ValueOf(&s.Data).Elem()) {
 		return st.decodeData(data, &s.Data)
 	}
-	if f := st.decoded.get(data); f != nil {
+	if p := st.decoded.get(data); p != nil {
+		f := (*T)(p)
 		s.Data = *f
-		if st.slices {
-			cloneSlices(reflect.ValueOf(&s.Data).Elem())
-		}
+		st.ops.cloneSlices(reflect.ValueOf(&s.Data).Elem())
 		s.frozen = f
 		return nil
 	}
@@ -275,10 +278,8 @@ func (st *Store[T]) loadData(s *Session[T], data []byte) error {
 	}
 	f := new(T)
 	*f = s.Data
-	if st.slices {
-		cloneSlices(reflect.ValueOf(f).Elem())
-	}
-	st.decoded.put(data, f)
+	st.ops.cloneSlices(reflect.ValueOf(f).Elem())
+	st.decoded.put(data, unsafe.Pointer(f))
 	s.frozen = f
 	return nil
 }
@@ -303,8 +304,8 @@ func (st *Store[T]) decodeData(data []byte, v *T) error {
 // rec is the sealer's payload, which nothing else holds, so even the
 // ID may alias it; a Backend's buffer gets no such trust.
 func (st *Store[T]) decodeRecord(rec []byte) (Envelope, error) {
-	if st.isJSON {
-		if w, ok := parseJSONRecord(rec, !st.remote); ok {
+	if st.parseRecord != nil {
+		if w, ok := st.parseRecord(rec, !st.remote); ok {
 			return w, nil
 		}
 	}
@@ -326,7 +327,7 @@ func decodeWithCodec(c Codec, rec []byte) (Envelope, error) {
 // encodes only when they differ (a change to a field the codec skips
 // still encodes to enc); otherwise it encodes v into a scratch buffer.
 func (st *Store[T]) sameData(v, snap *T, enc []byte) (bool, error) {
-	if st.plain && plainEqual(reflect.ValueOf(v).Elem(), reflect.ValueOf(snap).Elem()) {
+	if st.plain && st.ops.equal(reflect.ValueOf(v).Elem(), reflect.ValueOf(snap).Elem()) {
 		return true, nil
 	}
 	sc, ok := st.scratch.Get().(scratchEncoder)
@@ -344,7 +345,7 @@ func (st *Store[T]) sameData(v, snap *T, enc []byte) (bool, error) {
 // unchanged reports whether s.Data is what the request loaded or what
 // the last Commit saved.
 func (st *Store[T]) unchanged(s *Session[T]) (bool, error) {
-	if s.frozen != nil && !st.plain && plainEqual(reflect.ValueOf(&s.Data).Elem(), reflect.ValueOf(s.frozen).Elem()) {
+	if s.frozen != nil && !st.plain && st.ops.equal(reflect.ValueOf(&s.Data).Elem(), reflect.ValueOf(s.frozen).Elem()) {
 		// Equal to the value loadedData decoded to: it encodes the
 		// same (cloneType), so it is unchanged without encoding.
 		return true, nil
