@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strings"
 	"time"
@@ -145,12 +146,19 @@ func isLowerHex(s string) bool {
 	return true
 }
 
-// ttl rounds ttl up to whole seconds; Redis's EX takes seconds.
+// ttl rounds ttl up to whole seconds; Redis's EX takes seconds. It
+// divides rather than adds: d plus a second would overflow for the
+// longest TTLs and turn negative, which go-redis sends as no expiry
+// at all (SET) or as one in the past (EXPIRE deletes the key).
 func ttl(op string, d time.Duration) (time.Duration, error) {
 	if d <= 0 {
 		return 0, kvstore.NewError(storeName, op, kvstore.ErrBadTTL, "", nil)
 	}
-	return (d + time.Second - 1).Truncate(time.Second), nil
+	secs := d / time.Second
+	if d%time.Second != 0 && secs < math.MaxInt64/time.Second {
+		secs++
+	}
+	return secs * time.Second, nil
 }
 
 // prepare checks key, value and TTL of a write before any network call.
