@@ -15,9 +15,10 @@ import (
 )
 
 // TestBackendTTLIsRemainingLifetime: through cookiestore, the record's
-// Redis TTL is the session's remaining lifetime: the idle timeout at
-// first, then what is left of the absolute timeout; it is stored under
-// the hash of the ID, never the ID.
+// Redis TTL is the session's remaining lifetime: the idle timeout plus
+// its renewal interval (RenewFraction of it, as the cookie is sealed)
+// at first, then what is left of the absolute timeout; it is stored
+// under the hash of the ID, never the ID.
 func TestBackendTTLIsRemainingLifetime(t *testing.T) {
 	r := servicetest.StartRedis(t)
 	client := singleClient(r)
@@ -37,7 +38,7 @@ func TestBackendTTLIsRemainingLifetime(t *testing.T) {
 	}
 	ctx := context.Background()
 	cookie := ""
-	for i, want := range []time.Duration{30 * time.Minute, 30 * time.Minute, 20 * time.Minute} {
+	for i, want := range []time.Duration{37*time.Minute + 30*time.Second, 37*time.Minute + 30*time.Second, 20 * time.Minute} {
 		s, _ := st.LoadHeader(ctx, cookie)
 		s.Data.N++
 		lines, err := st.Commit(ctx, s)
