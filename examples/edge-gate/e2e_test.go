@@ -117,12 +117,14 @@ func buildVariant(t *testing.T, name, pkg, tags string, strip bool) string {
 
 // TestGateSizes builds every gate the way docs/edge.md says to and
 // prints its size against its goal: the cookie gate (symmetric
-// sessions), the Ed448 gate and the Workers KV gate. The build fails
-// the test only above the 3 MB ceiling.
+// sessions), the Ed448 gate and the Workers KV gate, and the revocable
+// cookie gate (revgate, with kvstore's HTTP stores, so without
+// crumb_nohttp). The build fails the test only above the 3 MB ceiling.
 func TestGateSizes(t *testing.T) {
 	buildGate(t, "gate.wasm", "./examples/edge-gate")
 	buildGate(t, "ed448gate.wasm", "./examples/edge-gate/ed448gate")
 	buildGate(t, "kvgate.wasm", "./examples/edge-gate/kvgate")
+	buildVariant(t, "revgate.wasm", "./examples/edge-gate/revgate", "crumb_nojson", true)
 }
 
 // TestGateSizeSteps builds the gate without each size measure the
