@@ -67,17 +67,33 @@ func (r *Raw) UnmarshalJSON(b []byte) error {
 // it: Marshal gets a *Envelope to encode and Unmarshal a *Envelope to
 // fill. A Codec that does not reflect (to keep an edge module small)
 // handles it in a type switch. With JSONCodec it reads
-// {"i":"<id>","c":<unix>,"f":{...},"d":<data>}.
+// {"i":"<id>","c":<unix>,"t":<s>,"r":<s>,"a":<unix>,"f":{...},"d":<data>}
+// ("b":true before "f" for a browser-session cookie).
 //
 // The field order matters: with the data last, a record without
-// flashes reads as {"i":"<id>","c":<unix>,"d":<data>}, which
-// parseJSONRecord splits without a reflective decode. Short keys keep
-// the cookie small.
+// flashes reads as {"i":"<id>","c":<unix>,"t":..,"r":..,"a":..,"d":<data>},
+// which parseJSONRecord splits without a reflective decode. Short keys
+// keep the cookie small.
+//
+// Idle, Renew, Deadline and Browser are the session's Lifetime, sealed
+// so that any Store opening the record enforces and renews it as the
+// Store that wrote it would. They are all zero in records written
+// before they existed; such a record takes the opening Store's
+// Options.
 type Envelope struct {
 	// ID is the session ID (43 characters of base64url).
 	ID string `json:"i"`
 	// Created is the session's creation time, in Unix seconds.
 	Created int64 `json:"c"`
+	// Idle is the idle timeout (Lifetime.Idle), in seconds.
+	Idle int64 `json:"t,omitempty"`
+	// Renew is Lifetime.RenewAfter, in seconds.
+	Renew int64 `json:"r,omitempty"`
+	// Deadline is the absolute end (Created plus Lifetime.Absolute),
+	// in Unix seconds.
+	Deadline int64 `json:"a,omitempty"`
+	// Browser is Lifetime.BrowserSession.
+	Browser bool `json:"b,omitempty"`
 	// Flashes are the flash values by key, each encoded by the Codec.
 	Flashes map[string][]Raw `json:"f,omitempty"`
 	// Data is the session data, encoded by the Codec.
@@ -100,21 +116,53 @@ func parseJSONRecord(b []byte) (Envelope, bool) {
 			return Envelope{}, false
 		}
 	}
+	var w Envelope
 	id := b[:idText]
 	b = b[idText:]
 	if string(b[:len(mid)]) != mid {
 		return Envelope{}, false
 	}
 	b = b[len(mid):]
+	var ok bool
+	if w.Created, b, ok = jsonUint(b); !ok {
+		return Envelope{}, false
+	}
+	// The optional fields, in declaration order, as json.Marshal
+	// leaves them out when zero.
+	for _, f := range [...]struct {
+		key string
+		dst *int64
+	}{{`,"t":`, &w.Idle}, {`,"r":`, &w.Renew}, {`,"a":`, &w.Deadline}} {
+		if len(b) > len(f.key) && string(b[:len(f.key)]) == f.key {
+			if *f.dst, b, ok = jsonUint(b[len(f.key):]); !ok || *f.dst == 0 {
+				return Envelope{}, false
+			}
+		}
+	}
+	const browser = `,"b":true`
+	if len(b) > len(browser) && string(b[:len(browser)]) == browser {
+		w.Browser, b = true, b[len(browser):]
+	}
+	if len(b) < len(tail)+2 || string(b[:len(tail)]) != tail || b[len(b)-1] != '}' {
+		return Envelope{}, false
+	}
+	w.ID, w.Data = string(id), b[len(tail):len(b)-1]
+	return w, true
+}
+
+// jsonUint reads the decimal digits of a non-negative integer of at
+// most 11 digits (Unix seconds up to the year 5138, or a timeout) at
+// the start of b, and returns the rest.
+func jsonUint(b []byte) (int64, []byte, bool) {
 	var n int64
 	i := 0
 	for ; i < len(b) && i < 12 && b[i] >= '0' && b[i] <= '9'; i++ {
 		n = n*10 + int64(b[i]-'0')
 	}
-	if i == 0 || i == 12 || len(b)-i < len(tail)+2 || string(b[i:i+len(tail)]) != tail || b[len(b)-1] != '}' {
-		return Envelope{}, false
+	if i == 0 || i == 12 || (i > 1 && b[0] == '0') {
+		return 0, b, false
 	}
-	return Envelope{ID: string(id), Created: n, Data: b[i+len(tail) : len(b)-1]}, true
+	return n, b[i:], true
 }
 
 // maxScratch is the largest scratch buffer kept for reuse; a session

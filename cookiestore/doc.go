@@ -21,8 +21,10 @@
 // the data and the flashes. The sealer authenticates it (signed),
 // encrypts it (encrypted) or only frames it (unsigned), binds it to the
 // cookie name, and seals an expiry into it: the earlier of the last
-// activity plus IdleTimeout and the creation time plus
-// AbsoluteTimeout.
+// re-issue plus IdleTimeout and the renewal interval, and the creation
+// time plus AbsoluteTimeout. The record also carries the session's
+// Lifetime, so any Store that opens it enforces and renews it alike
+// (Session.Remember chooses it per session).
 //
 // # Lifecycle
 //

@@ -32,7 +32,10 @@ func TestNewSessionNotSavedUntilChanged(t *testing.T) {
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "__Host-session=") {
 		t.Fatalf("lines=%q", lines)
 	}
-	for _, want := range []string{"; Path=/", "; HttpOnly", "; Secure", "; SameSite=Lax", "; Max-Age=86400"} {
+	// Max-Age: the idle timeout (24 h) plus the renewal interval (a
+	// quarter of it), so a request just before a renewal falls due
+	// still keeps the session for a full idle timeout.
+	for _, want := range []string{"; Path=/", "; HttpOnly", "; Secure", "; SameSite=Lax", "; Max-Age=108000"} {
 		if !strings.Contains(lines[0], want) {
 			t.Errorf("line lacks %q: %q", want, lines[0][len(lines[0])-80:])
 		}
@@ -168,7 +171,7 @@ func TestIdleAndAbsoluteExpiry(t *testing.T) {
 	}
 	// After it: renewed once, then quiet again.
 	e.clk.Advance(2 * time.Minute)
-	if lines, err := e.request(nil); err != nil || len(lines) != 1 || !strings.Contains(lines[0], "Max-Age=3600") {
+	if lines, err := e.request(nil); err != nil || len(lines) != 1 || !strings.Contains(lines[0], "Max-Age=4500") {
 		t.Fatalf("renewal: err=%v lines=%q", err, lines)
 	}
 	if lines, _ := e.request(nil); lines != nil {
@@ -192,10 +195,11 @@ func TestIdleAndAbsoluteExpiry(t *testing.T) {
 		t.Fatalf("absolute: %v", err)
 	}
 
-	// Idle: a fresh session, then more than an hour of silence.
+	// Idle: a fresh session, then more than an hour and its renewal
+	// interval of silence.
 	e2 := newEnv(t, ring(t), opts)
 	e2.request(func(s *cookiestore.Session[account]) { s.Data.Email = "a" })
-	e2.clk.Advance(time.Hour + 2*time.Minute)
+	e2.clk.Advance(time.Hour + 17*time.Minute)
 	if _, err := e2.request(nil); !errors.Is(err, cookiestore.ErrExpired) || !errors.Is(err, crumb.ErrExpired) {
 		t.Fatalf("idle: %v", err)
 	}

@@ -119,7 +119,9 @@ func TestExpiryEdges(t *testing.T) {
 		end     time.Duration
 		detail  string
 	}{
-		{"idle", time.Hour, 3 * time.Hour, 0, time.Hour, "idle"},
+		// The cookie lasts the idle timeout plus the renewal interval
+		// (a quarter of it by default).
+		{"idle", time.Hour, 3 * time.Hour, 0, 75 * time.Minute, "idle"},
 		{"absolute", time.Hour, 90 * time.Minute, 59 * time.Minute, 90 * time.Minute, "absolute"},
 	}
 	for _, tc := range cases {
@@ -240,7 +242,7 @@ func TestTimeoutCap(t *testing.T) {
 		idle, abs time.Duration
 		ok        bool
 	}{
-		{"at the cap", 400 * day, 0, true},
+		{"idle at the cap without an absolute timeout", 400 * day, 0, false},
 		{"idle and absolute at the cap", 400 * day, 400 * day, true},
 		{"idle past the cap", 401 * day, 0, false},
 		{"absolute past the cap", day, 401 * day, false},

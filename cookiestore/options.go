@@ -36,6 +36,12 @@ const (
 	DefaultIdleTimeout     = 24 * time.Hour
 	DefaultAbsoluteTimeout = 7 * 24 * time.Hour
 	DefaultRenewFraction   = 0.25
+	// DefaultRememberIdle and DefaultRememberAbsolute are the
+	// lifetime of a remembered session (Session.Remember(true)) when
+	// Options.Remember leaves them zero: 30 days without a visit, and
+	// a new login every 90 days however active.
+	DefaultRememberIdle     = 30 * 24 * time.Hour
+	DefaultRememberAbsolute = 90 * 24 * time.Hour
 	// MaxTimeout caps IdleTimeout and AbsoluteTimeout: 400 days, the
 	// longest cookie lifetime browsers keep (RFC 6265bis caps Max-Age
 	// there; Chrome does). It also keeps every expiry inside the times
@@ -74,9 +80,18 @@ type Options[T any] struct {
 	// production: the session then travels in clear text.
 	InsecureHTTP bool
 
-	// IdleTimeout ends a session after this long without a request
-	// that uses it. It slides: the cookie is re-issued at most once per
-	// RenewFraction of it. It must be between 1s and MaxTimeout.
+	// IdleTimeout is how long a session survives without a request
+	// that uses it: every such request keeps it valid for at least
+	// IdleTimeout more. It slides without re-sealing the cookie on
+	// every request: the cookie is re-issued at most once per
+	// RenewFraction of IdleTimeout, and sealed to last IdleTimeout
+	// plus that renewal interval, so an idle session ends between
+	// IdleTimeout and IdleTimeout×(1+RenewFraction) after its last
+	// request. It must be between 1s and MaxTimeout, and at most
+	// AbsoluteTimeout: an IdleTimeout above DefaultAbsoluteTimeout
+	// needs an explicit AbsoluteTimeout (New refuses it otherwise
+	// rather than raise the absolute lifetime silently). Both are
+	// counted in whole seconds.
 	IdleTimeout time.Duration
 	// AbsoluteTimeout ends a session this long after it was created
 	// (or regenerated), however active. It must be at least
@@ -86,12 +101,22 @@ type Options[T any] struct {
 	AbsoluteTimeout time.Duration
 	// RenewFraction is the part of IdleTimeout after which an unchanged
 	// session is re-issued to slide its expiry. It must be in (0, 1];
-	// the default is 0.25.
+	// the default is 0.25. Larger values re-issue less often and let
+	// an idle session outlive IdleTimeout by more (see IdleTimeout);
+	// they never end an active session early.
 	RenewFraction float64
 	// BrowserSession leaves Max-Age off the cookie, so the browser
 	// forgets it when it closes (Adonis's clearWithBrowser). The
-	// timeouts above still apply inside the token.
+	// timeouts above still apply inside the token. Session.Remember
+	// overrides it per session.
 	BrowserSession bool
+	// Remember is the lifetime of a session the handler marks with
+	// Session.Remember(true) ("remember me" at login): a persistent
+	// cookie with these timeouts. Session.Remember(false) makes a
+	// browser-session cookie with IdleTimeout and AbsoluteTimeout.
+	// A session on which Remember is never called follows
+	// IdleTimeout, AbsoluteTimeout and BrowserSession.
+	Remember RememberOptions
 
 	// MaxChunks, when 2 or more, lets a session that does not fit one
 	// 4096-byte Set-Cookie line be split across up to MaxChunks
@@ -136,9 +161,24 @@ type Options[T any] struct {
 	Now func() time.Time
 }
 
+// RememberOptions is the lifetime of a remembered session. Zero
+// fields take DefaultRememberIdle and DefaultRememberAbsolute; the
+// rules of IdleTimeout and AbsoluteTimeout apply (an Idle above
+// DefaultRememberAbsolute needs an explicit Absolute).
+type RememberOptions struct {
+	// Idle: how long a remembered session survives without a request.
+	Idle time.Duration
+	// Absolute: how long after login (creation or Regenerate) a
+	// remembered session ends, however active.
+	Absolute time.Duration
+}
+
 // config is the validated form of Options.
 type config[T any] struct {
 	Options[T]
+	// lives are the lifetimes a new session (def) and a remembered
+	// one (remember) get, in whole seconds.
+	lives lives
 	attrs string // "; Path=/; HttpOnly; Secure; SameSite=Lax" ...
 	// deleteAttrs is everything after "name=" in a deleting Set-Cookie.
 	deleteAttrs string
@@ -185,21 +225,12 @@ func (o Options[T]) validate() (config[T], error) {
 	if c.Partitioned && !secure {
 		return c, configErr("Partitioned requires Secure (no InsecureHTTP)")
 	}
-	if c.IdleTimeout == 0 {
-		c.IdleTimeout = DefaultIdleTimeout
+	var err error
+	if c.IdleTimeout, c.AbsoluteTimeout, err = timeouts(c.IdleTimeout, c.AbsoluteTimeout, DefaultIdleTimeout, DefaultAbsoluteTimeout, "IdleTimeout", "AbsoluteTimeout"); err != nil {
+		return c, err
 	}
-	if c.AbsoluteTimeout == 0 {
-		c.AbsoluteTimeout = DefaultAbsoluteTimeout
-		if c.AbsoluteTimeout < c.IdleTimeout {
-			c.AbsoluteTimeout = c.IdleTimeout
-		}
-	}
-	if c.IdleTimeout < time.Second || c.AbsoluteTimeout < c.IdleTimeout {
-		return c, configErr("IdleTimeout must be at least 1s and AbsoluteTimeout at least IdleTimeout")
-	}
-	if c.AbsoluteTimeout > MaxTimeout {
-		// AbsoluteTimeout >= IdleTimeout, so this caps both.
-		return c, configErr("IdleTimeout and AbsoluteTimeout must be at most MaxTimeout (400 days)")
+	if c.Remember.Idle, c.Remember.Absolute, err = timeouts(c.Remember.Idle, c.Remember.Absolute, DefaultRememberIdle, DefaultRememberAbsolute, "Remember.Idle", "Remember.Absolute"); err != nil {
+		return c, err
 	}
 	if c.RenewFraction == 0 {
 		c.RenewFraction = DefaultRenewFraction
@@ -207,6 +238,9 @@ func (o Options[T]) validate() (config[T], error) {
 	if !(c.RenewFraction > 0 && c.RenewFraction <= 1) {
 		return c, configErr("RenewFraction must be in (0, 1]")
 	}
+	c.lives.def = newLifetime(c.IdleTimeout, c.AbsoluteTimeout, c.RenewFraction, c.BrowserSession)
+	c.lives.remember = newLifetime(c.Remember.Idle, c.Remember.Absolute, c.RenewFraction, false)
+	c.lives.forget = newLifetime(c.IdleTimeout, c.AbsoluteTimeout, c.RenewFraction, true)
 	if c.MaxChunks < 0 || c.MaxChunks > MaxChunksLimit {
 		return c, configErr("MaxChunks must be between 0 and " + strconv.Itoa(MaxChunksLimit))
 	}
@@ -256,6 +290,30 @@ func (o Options[T]) validate() (config[T], error) {
 		return c, configErr("cookie name and attributes leave no room for a value")
 	}
 	return c, nil
+}
+
+// timeouts applies the defaults and rules of an idle and an absolute
+// timeout. An idle timeout above the default absolute one, without an
+// absolute one, is refused: raising the absolute lifetime to match
+// would silently make sessions live longer than documented.
+func timeouts(idle, abs, defIdle, defAbs time.Duration, idleName, absName string) (time.Duration, time.Duration, error) {
+	if idle == 0 {
+		idle = defIdle
+	}
+	if abs == 0 {
+		if idle > defAbs {
+			return 0, 0, configErr(idleName + " exceeds the default " + absName + "; set " + absName + " too")
+		}
+		abs = defAbs
+	}
+	if idle < time.Second || abs < idle {
+		return 0, 0, configErr(idleName + " must be at least 1s and " + absName + " at least " + idleName)
+	}
+	if abs > MaxTimeout {
+		// abs >= idle, so this caps both.
+		return 0, 0, configErr(idleName + " and " + absName + " must be at most MaxTimeout (400 days)")
+	}
+	return idle, abs, nil
 }
 
 func checkName(name string) error {

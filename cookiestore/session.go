@@ -28,6 +28,10 @@ type Session[T any] struct {
 	// cannot have been revoked.
 	idSaved bool
 	created time.Time
+	// life is the session's lifetime; lives the Store's, for Remember
+	// and Destroy.
+	life    Lifetime
+	lives   *lives
 	isNew   bool
 	loadErr error
 
@@ -97,8 +101,11 @@ func (s *Session[T]) Err() error {
 // the absolute lifetime counts from it.
 func (s *Session[T]) Created() time.Time { return s.created }
 
-// Expires returns the expiry sealed into the incoming cookie, or the
-// zero time for a new session.
+// Expires returns when the session's cookie expires: before Commit,
+// the expiry sealed into the incoming cookie (the zero time for a new
+// session); after a Commit, what the response carries (a later expiry
+// after a save or renewal, the zero time when the response clears the
+// cookie).
 func (s *Session[T]) Expires() time.Time { return s.expires }
 
 // Regenerate gives the session a new ID and restarts its absolute
@@ -121,6 +128,9 @@ func (s *Session[T]) Destroy() {
 	s.inFlash, s.outFlash, s.kept, s.keepAll = nil, nil, nil, false
 	s.destroyed = true
 	s.forced = false
+	if s.lives != nil {
+		s.life = s.lives.def
+	}
 	s.replaceIdentity()
 	s.gen++
 }

@@ -104,7 +104,8 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 // reset makes s a fresh session for a request that carried the chunk
 // cookies in present (none of which it uses).
 func (st *Store[T]) reset(s *Session[T], present uint16) {
-	*s = Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData, present: present}
+	*s = Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData, present: present,
+		life: st.cfg.lives.def, lives: &st.cfg.lives}
 }
 
 func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error {
@@ -147,11 +148,6 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		return e
 	}
 	now := st.now()
-	// Both timeouts end a session at exactly their end, as the sealer
-	// treats the sealed expiry: valid before it, expired from it on.
-	if !now.Before(opened.IssuedAt.Add(st.cfg.IdleTimeout)) {
-		return newErr("load", ErrExpired, "idle timeout passed", nil)
-	}
 	rec, err := st.cfg.Backend.Load(ctx, opened.Payload)
 	if err != nil {
 		if errors.Is(err, ErrMissing) {
@@ -170,7 +166,18 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	if created.After(now.Add(maxClockAhead)) {
 		return newErr("load", ErrInvalid, "record created in the future", nil)
 	}
-	if !now.Before(created.Add(st.cfg.AbsoluteTimeout)) {
+	life, ok := recordLifetime(&w, st.cfg.lives.def)
+	if !ok {
+		return newErr("load", ErrInvalid, "record lifetime out of bounds", nil)
+	}
+	// Both timeouts end a session at exactly their end, as the sealer
+	// treats the sealed expiry: valid before it, expired from it on.
+	// They are the record's own: the sealed expiry may come from a
+	// Store with longer timeouts (a key shared with an older setup).
+	if !now.Before(opened.IssuedAt.Add(life.Idle + life.RenewAfter)) {
+		return newErr("load", ErrExpired, "idle timeout passed", nil)
+	}
+	if !now.Before(created.Add(life.Absolute)) {
 		return newErr("load", ErrExpired, "absolute lifetime passed", nil)
 	}
 	if err := st.decodeData(w.Data, &s.Data); err != nil {
@@ -191,6 +198,7 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	s.loadedAt = now
 	s.id, s.idSaved = w.ID, true
 	s.created = created
+	s.life = life
 	s.loadedData = w.Data
 	s.ref = opened.Payload
 	s.issuedAt, s.expires, s.rotated = opened.IssuedAt, opened.Expires, opened.Rotated
@@ -308,6 +316,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 			}
 			lines := st.deletes(nil, s.present)
 			s.present, s.held, s.oldRef, s.ref = 0, 0, nil, nil
+			s.expires = time.Time{}
 			st.settle(s, st.zeroData)
 			return lines, nil
 		}
@@ -318,16 +327,11 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		return nil, dataErr(err)
 	}
 	changed := !same || s.gen != s.baseGen || (!s.settled && len(s.inFlash) > 0)
-	renew := false
-	if !s.isNew && !s.settled {
-		// The renewal is judged at the time the request loaded the
-		// session, which spares reading the clock again for the common
-		// unchanged session; a renewal falling due during the request
-		// waits for the next one.
-		renew = s.rotated ||
-			(s.loadedAt.Sub(s.issuedAt) >= time.Duration(float64(st.cfg.IdleTimeout)*st.cfg.RenewFraction) &&
-				st.expiry(s, s.loadedAt).After(s.expires))
-	}
+	// The renewal is judged at the time the request loaded the
+	// session, which spares reading the clock again for the common
+	// unchanged session; a renewal falling due during the request
+	// waits for the next one.
+	renew := s.RenewalDue()
 	if !changed && !renew && !s.forced {
 		// The session's own cookies stay; stale chunk cookies beside
 		// them go.
@@ -344,7 +348,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if s.created.IsZero() {
 		s.created = now
 	}
-	expires := st.expiry(s, now)
+	expires := s.expiryAt(now)
 	if !expires.After(now) {
 		return st.end(ctx, s, newErr("commit", ErrExpired, "absolute lifetime ended during the request", nil)), nil
 	}
@@ -352,7 +356,9 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	if err != nil {
 		return nil, dataErr(err)
 	}
-	rec, err := st.cfg.Codec.Marshal(&Envelope{ID: s.id, Created: s.created.Unix(), Data: data, Flashes: flashes})
+	env := Envelope{ID: s.id, Created: s.created.Unix(), Data: data, Flashes: flashes}
+	putLifetime(&env, s.life, s.created)
+	rec, err := st.cfg.Codec.Marshal(&env)
 	if err != nil {
 		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "session record does not encode", Cause: err, hideCause: true}
 	}
@@ -367,7 +373,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		return nil, newErr("commit", ErrBackend, "saving the record", err)
 	}
 	s.idSaved = true
-	lines, n, err := st.seal(ref, now, expires, s.present)
+	lines, n, err := st.seal(ref, now, expires, s.present, s.life.BrowserSession)
 	if err != nil {
 		if errors.Is(err, ErrExpired) {
 			// The sealer's clock read a later second than the store's,
@@ -384,6 +390,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	}
 	s.ref = ref
 	s.forced = false
+	s.issuedAt, s.expires, s.rotated = now, expires, false
 	// The client now holds exactly the cookies these lines set: a
 	// later Commit expires what it no longer needs from them, not from
 	// the request's cookies.
@@ -399,6 +406,7 @@ func (st *Store[T]) end(ctx context.Context, s *Session[T], why error) []string 
 	st.report(ctx, why)
 	lines := st.deletes(nil, s.present)
 	s.present, s.held, s.ref, s.forced = 0, 0, nil, false
+	s.expires = time.Time{}
 	st.settle(s, nil)
 	return lines
 }
@@ -435,32 +443,18 @@ func (st *Store[T]) pending(s *Session[T]) bool {
 	return !same || err != nil
 }
 
-// expiry is the earlier of the idle expiry from now and the absolute
-// one.
-func (st *Store[T]) expiry(s *Session[T], now time.Time) time.Time {
-	idle := now.Add(st.cfg.IdleTimeout)
-	created := s.created
-	if created.IsZero() {
-		created = now
-	}
-	if abs := created.Add(st.cfg.AbsoluteTimeout); abs.Before(idle) {
-		return abs
-	}
-	return idle
-}
-
 // seal seals ref into one cookie, or into chunks when allowed and
 // needed, and returns the Set-Cookie lines, including deletions of
 // chunk cookies in present (those the client holds) that the new value
 // does not use, and the number of chunks the value uses.
-func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16) ([]string, int, error) {
+func (st *Store[T]) seal(ref []byte, now, expires time.Time, present uint16, browser bool) ([]string, int, error) {
 	name := st.cfg.Name
 	value, err := st.sealer.Seal(name, ref, expires)
 	if err != nil {
 		return nil, 0, sealErr(err)
 	}
 	tail := st.cfg.attrs
-	if !st.cfg.BrowserSession {
+	if !browser {
 		tail = maxAgeAttr(now, expires) + tail
 	}
 	if len(name)+1+len(value)+len(tail) <= MaxCookieLine {

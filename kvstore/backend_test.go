@@ -238,8 +238,9 @@ func TestBackendOverWebdis(t *testing.T) {
 	if v, _ := redisDo(t, r.Addr, "GET", key).(string); !strings.Contains(v, "ada") {
 		t.Fatalf("Redis has no record under the hashed ID")
 	}
-	if ttl, _ := strconv.Atoi(redisDo(t, r.Addr, "TTL", key).(string)); ttl < 86390 || ttl > 86400 {
-		t.Fatalf("TTL %d, want the remaining lifetime, 86400", ttl)
+	if ttl, _ := strconv.Atoi(redisDo(t, r.Addr, "TTL", key).(string)); ttl < 107990 || ttl > 108000 {
+		// The idle timeout (24 h) plus the renewal interval (6 h).
+		t.Fatalf("TTL %d, want the remaining lifetime, 108000", ttl)
 	}
 	cookie := res.cookie
 
@@ -317,12 +318,13 @@ func TestBackendTTLIsRemainingLifetime(t *testing.T) {
 	})
 	res := a.do(t, "/set?u=x", nil)
 	key := sessionKey(t, res, "crumb:s:")
-	if ttl := redisDo(t, r.Addr, "TTL", key); ttl != "1800" && ttl != "1799" {
-		t.Fatalf("TTL %v, want the idle timeout, 1800", ttl)
+	// The idle timeout plus the renewal interval: 30 + 7.5 minutes.
+	if ttl := redisDo(t, r.Addr, "TTL", key); ttl != "2250" && ttl != "2249" {
+		t.Fatalf("TTL %v, want the idle lifetime, 2250", ttl)
 	}
 	// Active at 20 and 40 minutes: at 40 the absolute lifetime (20 min
-	// left) ends before the idle timeout (30 min).
-	for i, want := range []string{"1800", "1200"} {
+	// left) ends before the idle one (37.5 min).
+	for i, want := range []string{"2250", "1200"} {
 		a.clk.Add(20 * time.Minute)
 		if res = a.do(t, "/set?u=y"+strconv.Itoa(i), res.cookie); res.status != 200 || res.cookie == nil {
 			t.Fatalf("/set: %d", res.status)

@@ -16,7 +16,12 @@
 //
 // Edge workers and Lambdas reach these over HTTP rather than TCP
 // drivers. Every HTTP store sends its requests through a Doer, so an
-// edge build can plug in the runtime's fetch.
+// edge build can plug in the runtime's fetch. A worker on Cloudflare
+// can instead use its KV namespace binding (package wasm/kvbinding);
+// built with the crumb_nohttp tag, this package then leaves out the
+// HTTP stores (Webdis, HTTPKV, NewClient) and links no net/http, which
+// keeps such a worker about 0.4 MB gzip smaller. Memory, Sessions and
+// Backend are always there.
 //
 // # Security contract
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 )
@@ -134,22 +133,24 @@ func ctxErr(store, op string, ctx context.Context) error {
 }
 
 // statusKind maps an HTTP status from any of the stores to a sentinel.
+// The numbers are spelt out so that this file needs no net/http: an
+// edge build with the crumb_nohttp tag links none.
 func statusKind(code int) error {
 	switch {
-	case code == http.StatusNotFound:
+	case code == 404:
 		// No store here answers a missing key with a bare 404: Webdis
 		// and Upstash answer 200 with a nil reply, and Cloudflare's 404
 		// is checked for its own error code before this.
 		return ErrConfig
-	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+	case code == 401 || code == 403:
 		return ErrUnauthorized
-	case code == http.StatusRequestEntityTooLarge:
+	case code == 413:
 		return ErrTooLarge
-	case code == http.StatusRequestURITooLong:
+	case code == 414:
 		return ErrBadKey
-	case code == http.StatusRequestTimeout || code == http.StatusGatewayTimeout:
+	case code == 408 || code == 504:
 		return ErrTimeout
-	case code == http.StatusTooManyRequests || code >= 500:
+	case code == 429 || code >= 500:
 		return ErrUnavailable
 	default:
 		return ErrProtocol

@@ -1,3 +1,5 @@
+//go:build !crumb_nohttp
+
 package kvstore
 
 import (

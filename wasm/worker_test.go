@@ -410,7 +410,17 @@ func TestWorkerBridgeAsync(t *testing.T) {
 // no recover catches) while a request is in flight in Async mode: that
 // request and the one that killed it answer 500 at once instead of
 // never settling, and the next request gets a fresh instance.
+// TestWorkerTinyGo runs the same check on a TinyGo build.
 func TestWorkerGoExit(t *testing.T) {
+	checkGoExit(t, func(origin string) *servicetest.Workerd {
+		w, _, _ := startEcho(t, true, origin)
+		return w
+	})
+}
+
+// checkGoExit starts an echo worker in Async mode with start and kills
+// its Go program with a request in flight.
+func checkGoExit(t *testing.T, start func(origin string) *servicetest.Workerd) {
 	arrived := make(chan struct{}, 1)
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/arrived" {
@@ -421,7 +431,7 @@ func TestWorkerGoExit(t *testing.T) {
 		}
 	}))
 	t.Cleanup(origin.Close)
-	w, _, _ := startEcho(t, true, origin.URL)
+	w := start(origin.URL)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("workerd log:\n%s", w.Log())

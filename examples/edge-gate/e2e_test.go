@@ -33,12 +33,16 @@ import (
 // hardCeilingGzip is Cloudflare's free-plan limit on a worker's
 // compressed size, which Cloudflare states as "3 MB": read as decimal
 // megabytes, the smaller reading, so a module that passes here fits
-// whichever was meant. goalGzip is issue 6's target for the gate with
-// stock Go, "1 MB", read the same way.
-const (
-	hardCeilingGzip = 3_000_000
-	goalGzip        = 1_000_000
-)
+// whichever was meant. goalsGzip are crumb's size goals for each gate
+// built with stock Go, read the same way; they are printed, not
+// asserted.
+const hardCeilingGzip = 3_000_000
+
+var goalsGzip = map[string]int64{
+	"gate.wasm":      1_000_000, // symmetric sessions, cookie only
+	"ed448gate.wasm": 1_200_000, // Ed448 verification linked
+	"kvgate.wasm":    1_300_000, // Workers KV sessions
+}
 
 // gateTags are the build tags of the documented gate build (docs/edge.md):
 // crumb_nohttp leaves cookiestore's net/http adapter, which the gate
@@ -94,14 +98,13 @@ func buildVariant(t *testing.T, name, pkg, tags string, strip bool) string {
 		if err != nil {
 			return err
 		}
-		// The goal is the plain gate's; kvgate links kvstore.
 		goal := ""
-		switch {
-		case name != "gate.wasm":
-		case gz > goalGzip:
-			goal = ", over the 1 MB goal"
-		default:
-			goal = ", within the 1 MB goal"
+		if g, ok := goalsGzip[name]; ok {
+			verdict := "within"
+			if gz > g {
+				verdict = "over"
+			}
+			goal = fmt.Sprintf(", %s the %.1f MB goal", verdict, float64(g)/1e6)
 		}
 		figure(t, "size %-20s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [stock %s, %s %s; hard ceiling 3 MB = 3,000,000 B%s; built in %v]",
 			name, raw, float64(raw)/1e6, gz, float64(gz)/1e6, goVersion(), how, pkg, goal, took.Round(time.Millisecond))
@@ -325,7 +328,6 @@ func TestEdgeGate(t *testing.T) {
 				"SESSION_MODE":     mc.mode,
 				"SESSION_KEYS":     mc.edgeKeys,
 				"SESSION_INSECURE": "1",
-				"SESSION_IDLE":     "1h",
 				"PROTECTED_PATHS":  "/private/",
 				"LOGIN_PATH":       "/",
 			}
@@ -340,6 +342,8 @@ func TestEdgeGate(t *testing.T) {
 					return kvstore.NewBackend(store, kvstore.BackendOptions{Now: now})
 				}
 				bindings["WEBDIS_URL"], bindings["WEBDIS_USER"], bindings["WEBDIS_PASSWORD"] = wd.URL, wd.User, wd.Password
+			} else if strings.HasPrefix(mc.mode, "ed448") {
+				gateWasm = buildGate(t, "ed448gate.wasm", "./examples/edge-gate/ed448gate")
 			} else {
 				gateWasm = buildGate(t, "gate.wasm", "./examples/edge-gate")
 			}

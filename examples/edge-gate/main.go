@@ -1,8 +1,11 @@
 //go:build js && wasm
 
 // Command edge-gate is a Workers (workerd) module that checks crumb
-// sessions at the edge before requests reach the origin; package gate
-// holds the logic and docs/edge.md the deployment. Build it with
+// sessions at the edge before requests reach the origin; package
+// wasm/gate holds the logic and docs/edge.md the deployment. It serves
+// symmetric sessions (SESSION_MODE encrypted or hmac); ed448gate is the
+// same main for Ed448, kvgate for sessions kept in Workers KV. Build it
+// with
 //
 //	GOOS=js GOARCH=wasm go build -tags crumb_nohttp,crumb_nojson -ldflags='-s -w' -o gate.wasm ./examples/edge-gate
 //
@@ -11,19 +14,20 @@
 // and DWARF that a deployment does not need)
 // and serve it with worker.mjs, wasm/worker/crumb-worker.mjs and Go's
 // wasm_exec.js. Configuration comes from the worker's bindings (see
-// gate.FromEnv).
+// gate.FromEnv), read through worker.Getenv so that a TinyGo build
+// (tinygo build -target=wasm) gets it too.
 package main
 
 import (
 	"os"
 
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
 	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/gate"
 	"github.com/crumbkit/crumb/wasm/worker"
 )
 
 func main() {
-	cfg, err := gate.FromEnv(os.Getenv, nil)
+	cfg, err := gate.FromEnv(worker.Getenv, gate.EnvOptions{})
 	var h wasm.Handler
 	if err == nil {
 		h, err = gate.New(cfg)

@@ -34,8 +34,9 @@ var gated = []struct {
 	{"wasm", false, ""},
 	{"wasm/worker", false, "js"},
 	{"wasm/reactor", false, "wasip1"},
-	{"examples/edge-gate/gate", false, ""},
+	{"wasm/gate", false, ""},
 	{"examples/edge-gate", false, "js"},
+	{"examples/edge-gate/ed448gate", false, "js"},
 	{"wasm/internal/echo", false, "js"},
 }
 

@@ -4,7 +4,6 @@ package httpworker
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"sort"
 	"strings"
@@ -13,37 +12,32 @@ import (
 	"github.com/crumbkit/crumb/wasm/worker"
 )
 
-// Serve runs h for every request and blocks forever. Request bodies are
-// always read; requests run asynchronously (each in a goroutine behind
-// a Promise), since a handler may block, for example on an
-// http.Client, which Go's js/wasm port implements with fetch.
-func Serve(h http.Handler) {
-	worker.Serve(Handler(h), worker.Options{Body: true, Async: true})
+// Serve runs h for every request and blocks forever, with the zero
+// Options. Request bodies are always read; requests run asynchronously
+// (each in a goroutine behind a Promise), since a handler may block,
+// for example on an http.Client, which Go's js/wasm port implements
+// with fetch.
+func Serve(h http.Handler) { ServeOptions(h, Options{}) }
+
+// ServeOptions is Serve with options.
+func ServeOptions(h http.Handler, o Options) {
+	worker.Serve(HandlerOptions(h, o), worker.Options{Body: true, Async: true})
 }
 
-// Handler adapts h to the bridge's wasm.Handler.
-func Handler(h http.Handler) wasm.Handler {
+// Handler adapts h to the bridge's wasm.Handler, with the zero Options.
+func Handler(h http.Handler) wasm.Handler { return HandlerOptions(h, Options{}) }
+
+// HandlerOptions adapts h to the bridge's wasm.Handler.
+func HandlerOptions(h http.Handler, o Options) wasm.Handler {
 	return wasm.HandlerFunc(func(req *wasm.Request) *wasm.Response {
-		return serve(h, req)
+		return serve(h, req, o)
 	})
 }
 
-func serve(h http.Handler, req *wasm.Request) *wasm.Response {
-	r, err := http.NewRequestWithContext(context.Background(), req.Method, req.URL, bytes.NewReader(req.Body))
+func serve(h http.Handler, req *wasm.Request, o Options) *wasm.Response {
+	r, err := newRequest(req, o)
 	if err != nil {
 		return &wasm.Response{Status: 400, Header: wasm.Header{{Name: "content-type", Value: "text/plain"}}, Body: []byte("bad request\n")}
-	}
-	for _, f := range req.Header {
-		r.Header.Add(f.Name, f.Value)
-	}
-	// As a server-side request: RequestURI set, Host from the URL (the
-	// runtime has already routed on it), RemoteAddr from the header
-	// Cloudflare sets.
-	r.RequestURI = r.URL.RequestURI()
-	r.Host = r.URL.Host
-	r.ContentLength = int64(len(req.Body))
-	if ip := r.Header.Get("Cf-Connecting-Ip"); ip != "" {
-		r.RemoteAddr = ip + ":0"
 	}
 	w := &writer{header: make(http.Header)}
 	h.ServeHTTP(w, r)

@@ -1,11 +1,13 @@
 // crumb-worker.mjs: crumb's bridge between a Workers fetch handler
 // (workerd, Cloudflare Workers) and a Go module built with
-// GOOS=js GOARCH=wasm that calls worker.Serve (package
-// github.com/crumbkit/crumb/wasm/worker).
+// GOOS=js GOARCH=wasm (stock Go) or -target=wasm (TinyGo) that calls
+// worker.Serve (package github.com/crumbkit/crumb/wasm/worker).
 //
-// Copy this file next to Go's own wasm_exec.js, taken from
-// $(go env GOROOT)/lib/wasm/wasm_exec.js of the Go that built the module
-// (the two must match), and write a main module:
+// Put this file next to the wasm_exec.js of the compiler that built
+// the module: $(go env GOROOT)/lib/wasm/wasm_exec.js for stock Go,
+// $(tinygo env TINYGOROOT)/targets/wasm_exec.js for TinyGo (a module
+// needs its own compiler's loader). `crumb-edge init` writes both, and
+// a main module:
 //
 //   import { crumbWorker } from "./crumb-worker.mjs";
 //   import mod from "./app.wasm";   // a compiled WebAssembly.Module
@@ -14,10 +16,18 @@
 // What crosses, both ways: method, URL, every header (each Set-Cookie
 // separately, added with Headers.append so none is collapsed) and the
 // body. The framing is plain text lines, not JSON: see docs/edge.md.
-// Text bindings and secrets of the worker's env become the Go program's
-// environment variables (os.Getenv).
+// Text bindings and secrets of the worker's env reach Go through
+// worker.Getenv (with stock Go also as environment variables, os.Getenv;
+// TinyGo's js runtime has no environment), and every binding through
+// worker.Binding.
+//
+// PROTOCOL must equal worker.Protocol of the crumb version that built
+// the module: each side checks the other's, and a mismatch fails every
+// request with a 500 and both versions named on the console.
 
 import "./wasm_exec.js"; // defines globalThis.Go
+
+const PROTOCOL = 2;
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -156,8 +166,13 @@ const EXITED = "Go program has exited";
 // onExit runs once if the Go program ever exits.
 async function start(module, env, onExit) {
   const go = new globalThis.Go();
-  go.env = envStrings(env);
+  const strings = envStrings(env);
+  go.env = strings; // stock Go's os.Getenv
   go.argv = ["worker"];
+  // What worker.Getenv, worker.Binding and Serve's protocol check read.
+  globalThis.__crumbkit_env = strings;
+  globalThis.__crumbkit_bindings = env;
+  globalThis.__crumbkit_shim = PROTOCOL;
   const state = { dead: false, pending: new Set() };
   // exited fails every request still waiting on Go: after an exit
   // (a panic in a goroutine, a fatal runtime error) nothing would
@@ -171,19 +186,7 @@ async function start(module, env, onExit) {
     state.pending.clear();
     onExit();
   };
-  // Go's wasm_exec.js calls go.exit synchronously, from inside the
-  // module, when the program exits (Node's loader sets it too). The
-  // Promise go.run returns is not enough: it belongs to the request
-  // that started the instance, and workerd cancels its continuations
-  // once that request is done.
-  const warn = go.exit;
-  go.exit = (code) => {
-    try {
-      warn.call(go, code);
-    } finally {
-      exited();
-    }
-  };
+  watchExit(go, state, exited);
   const instance = await WebAssembly.instantiate(module, go.importObject);
   // run() executes main synchronously up to its first block (the
   // select{} in worker.Serve), so the handler is registered when it
@@ -195,10 +198,75 @@ async function start(module, env, onExit) {
     exited();
     throw new Error("crumb: the Go module did not call worker.Serve");
   }
+  if (reg.protocol !== PROTOCOL) {
+    exited();
+    throw new Error("crumb: crumb-worker.mjs speaks protocol " + PROTOCOL + ", the Go module " +
+      (typeof reg.protocol === "number" ? reg.protocol : "none (an older crumb)") +
+      ": write the shim from the crumb version that built the module");
+  }
   state.serve = reg.serve;
   state.body = reg.body;
   state.async = reg.async;
   return state;
+}
+
+// watchExit makes exited run when the Go program ends, whichever
+// compiler's wasm_exec.js is loaded. The Promise go.run returns is not
+// enough: it belongs to the request that started the instance, and
+// workerd cancels its continuations once that request is done.
+//   - Stock Go's wasm_exec.js calls go.exit synchronously, from inside
+//     the module, when the program exits (Node's loader sets it too).
+//   - TinyGo's has no such hook. Its panics execute the wasm
+//     "unreachable" instruction, which throws out of whichever export
+//     was running: resume (a call into a Go func, such as serve or a
+//     fetch's callbacks) or go_scheduler (a goroutine woken by a
+//     timer); os.Exit calls WASI's proc_exit. All three are wrapped.
+function watchExit(go, state, exited) {
+  const warn = go.exit;
+  go.exit = (code) => {
+    try {
+      if (typeof warn === "function") warn.call(go, code);
+    } finally {
+      exited();
+    }
+  };
+  const resume = go._resume;
+  if (typeof resume === "function") {
+    go._resume = function () {
+      try {
+        return resume.call(this);
+      } catch (e) {
+        exited();
+        throw e;
+      }
+    };
+  }
+  const wasi = go.importObject.wasi_snapshot_preview1;
+  if (wasi && typeof wasi.proc_exit === "function") {
+    const procExit = wasi.proc_exit;
+    wasi.proc_exit = (code) => {
+      exited();
+      return procExit(code);
+    };
+  }
+  const gojs = go.importObject.gojs;
+  if (gojs && typeof gojs["runtime.sleepTicks"] === "function") {
+    // TinyGo's: schedule the scheduler, guarded.
+    const sleepTicks = (timeout) => {
+      setTimeout(() => {
+        if (state.dead) return;
+        try {
+          go._inst.exports.go_scheduler();
+        } catch (e) {
+          console.error("crumb: the Go module trapped:", e && e.message);
+          exited();
+        }
+      }, timeout);
+    };
+    gojs["runtime.sleepTicks"] = sleepTicks;
+    // TinyGo maps the old module name "env" to the same object.
+    if (go.importObject.env && go.importObject.env !== gojs) go.importObject.env["runtime.sleepTicks"] = sleepTicks;
+  }
 }
 
 // call hands one request frame to Go and returns its answer frame. In
@@ -356,7 +424,9 @@ export function crumbWorker(module) {
         // It may have exited since this request started waiting.
         if (st.dead) st = await instance(env);
       } catch (e) {
-        console.error("crumb: starting the Go module failed:", e && e.name);
+        // The message: it names a compile error or a protocol
+        // mismatch, never a request's data.
+        console.error("crumb: starting the Go module failed:", e && e.message);
         return new Response("internal error\n", { status: 500 });
       }
       let body = null;

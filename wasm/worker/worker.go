@@ -5,6 +5,8 @@ package worker
 import (
 	"context"
 	"errors"
+	"os"
+	"strconv"
 	"syscall/js"
 
 	"github.com/crumbkit/crumb/wasm"
@@ -12,9 +14,43 @@ import (
 
 // Names the shim and Go share on globalThis.
 const (
-	serveGlobal = "__crumbkit_serve"
-	fetchGlobal = "__crumbkit_fetch"
+	serveGlobal    = "__crumbkit_serve"
+	fetchGlobal    = "__crumbkit_fetch"
+	envGlobal      = "__crumbkit_env"      // the worker's string bindings
+	bindingsGlobal = "__crumbkit_bindings" // the worker's env object itself
+	shimGlobal     = "__crumbkit_shim"     // the shim's Protocol
 )
+
+// Getenv returns the worker's text binding or secret called name, ""
+// when there is none. The shim hands them to Go when it starts the
+// instance, for both compilers: with stock Go they are also in
+// os.Getenv, but TinyGo's js runtime shows os.Getenv nothing of them,
+// so code meant for both reads its settings here.
+func Getenv(name string) string {
+	v := js.Global().Get(envGlobal)
+	if v.Type() != js.TypeObject {
+		return ""
+	}
+	if s := v.Get(name); s.Type() == js.TypeString {
+		return s.String()
+	}
+	return ""
+}
+
+// Binding returns the worker's binding called name (a KV namespace, a
+// service, a text binding) as the runtime gives it in env, and false
+// when the worker has none by that name.
+func Binding(name string) (js.Value, bool) {
+	env := js.Global().Get(bindingsGlobal)
+	if env.Type() != js.TypeObject {
+		return js.Undefined(), false
+	}
+	b := env.Get(name)
+	if b.IsUndefined() || b.IsNull() {
+		return js.Undefined(), false
+	}
+	return b, true
+}
 
 // Options says what the handler needs from the shim.
 type Options struct {
@@ -32,7 +68,16 @@ type Options struct {
 // Serve registers h with the shim and blocks forever, as a js/wasm main
 // must: if main returned, every later request would fail until the
 // shim made a new instance.
+//
+// A shim of another crumb version (its Protocol differs from this
+// package's) cannot be trusted to read the frames the same way: then
+// every request is answered with a bare 500, and the reason, naming
+// both versions, goes once to the console (Go's stderr).
 func Serve(h wasm.Handler, o Options) {
+	if err := checkShim(js.Global().Get(shimGlobal)); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		h = wasm.HandlerFunc(func(*wasm.Request) *wasm.Response { return nil })
+	}
 	uint8Array := js.Global().Get("Uint8Array")
 	serve := func(frame js.Value, n int) js.Value {
 		buf := make([]byte, n)
@@ -66,8 +111,32 @@ func Serve(h wasm.Handler, o Options) {
 	reg.Set("serve", fn)
 	reg.Set("body", o.Body)
 	reg.Set("async", o.Async)
+	reg.Set("protocol", Protocol)
 	js.Global().Set(serveGlobal, reg)
 	select {}
+}
+
+// ErrProtocol is returned, wrapped, when the JavaScript shim and the Go
+// module come from different crumb versions.
+var ErrProtocol = errors.New("worker: crumb-worker.mjs and the Go module speak different protocols")
+
+type protocolError struct{ shim string }
+
+func (e protocolError) Error() string {
+	return ErrProtocol.Error() + " (shim: " + e.shim + ", module: " + strconv.Itoa(Protocol) +
+		"); write the shim from the crumb version that built the module (crumb-edge init does)"
+}
+func (e protocolError) Unwrap() error { return ErrProtocol }
+
+// checkShim compares the protocol the shim announced with Protocol.
+func checkShim(v js.Value) error {
+	switch {
+	case v.Type() == js.TypeNumber && v.Int() == Protocol:
+		return nil
+	case v.Type() == js.TypeNumber:
+		return protocolError{strconv.Itoa(v.Int())}
+	}
+	return protocolError{"none announced, an older shim"}
 }
 
 var (

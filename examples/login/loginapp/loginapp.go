@@ -92,6 +92,11 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		// A new session ID at login: an ID planted before it is
 		// worthless after it.
 		s.Regenerate()
+		// "Remember me": a cookie that lasts 30 days without a visit
+		// (Options.Remember's default); otherwise a browser-session
+		// cookie, gone when the browser closes. The choice is sealed
+		// into the session and holds until logout.
+		s.Remember(r.PostFormValue("remember") != "")
 		s.Data.Email = r.PostFormValue("email")
 		s.Data.FailedLoginAttempts = 0
 		s.Flash("message", "Login successful")
@@ -153,6 +158,9 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 </p>
 <p>
 <input id="password" name="password" type="password" placeholder="password">
+</p>
+<p>
+<label><input type="checkbox" name="remember" id="remember"> Remember me</label>
 </p>
 <button name="login" type="submit">Log in</button>
 </form>

@@ -105,3 +105,42 @@ func TestConfigNeedsKeys(t *testing.T) {
 		t.Fatal("New without keys succeeded")
 	}
 }
+
+// TestRememberMe: the login form's "remember me" box decides between a
+// browser-session cookie and one that lasts 30 days of idleness.
+func TestRememberMe(t *testing.T) {
+	ring, err := keys.GenerateRing(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := loginapp.New(loginapp.Config{Keys: ring})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		maxAge int // 0: a browser-session cookie
+	}{
+		{"unchecked", url.Values{"email": {"a@example.com"}, "password": {"correct"}}, 0},
+		{"checked", url.Values{"email": {"a@example.com"}, "password": {"correct"}, "remember": {"on"}}, 30 * 86400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "https://example.com/login", strings.NewReader(tc.form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			cookies := rec.Result().Cookies()
+			if len(cookies) != 1 {
+				t.Fatalf("cookies: %v", rec.Header().Values("Set-Cookie"))
+			}
+			c := cookies[0]
+			switch {
+			case tc.maxAge == 0 && (c.MaxAge != 0 || !c.Expires.IsZero()):
+				t.Fatalf("unchecked: a persistent cookie: %v", rec.Header().Get("Set-Cookie"))
+			case tc.maxAge > 0 && c.MaxAge < tc.maxAge:
+				t.Fatalf("checked: Max-Age %d, want at least %d", c.MaxAge, tc.maxAge)
+			}
+		})
+	}
+}

@@ -8,7 +8,6 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -19,14 +18,14 @@ import (
 )
 
 func main() {
-	ring := os.Getenv("CRUMB_KEYS")
+	ring := worker.Getenv("CRUMB_KEYS")
 	hmac, err1 := wasm.NewSealer(wasm.ModeHMAC, ring)
 	enc, err2 := wasm.NewSealer(wasm.ModeEncrypted, ring)
 	if err1 != nil || err2 != nil {
 		panic("echo: CRUMB_KEYS does not parse")
 	}
-	e := &echo{hmac: hmac, enc: enc, origin: os.Getenv("ORIGIN")}
-	worker.Serve(e, worker.Options{Body: true, Async: os.Getenv("ASYNC") == "1"})
+	e := &echo{hmac: hmac, enc: enc, origin: worker.Getenv("ORIGIN")}
+	worker.Serve(e, worker.Options{Body: true, Async: worker.Getenv("ASYNC") == "1"})
 }
 
 type echo struct {

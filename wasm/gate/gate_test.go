@@ -10,10 +10,10 @@ import (
 
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/cookiestore"
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/signed"
 	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/gate"
 )
 
 type account struct {
@@ -44,10 +44,10 @@ func mint(t *testing.T, sealer func(now func() time.Time) crumb.Sealer, now time
 func newGate(t *testing.T, mode, ring string) *gate.Gate {
 	t.Helper()
 	env := map[string]string{
-		gate.EnvMode: mode, gate.EnvKeys: ring, gate.EnvInsecure: "1", gate.EnvIdle: "1h",
+		gate.EnvMode: mode, gate.EnvKeys: ring, gate.EnvInsecure: "1",
 		gate.EnvOrigin: "http://origin.internal/", gate.EnvProtected: "/private/, /admin",
 	}
-	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, nil)
+	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{NewSealer: wasm.NewSealer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,15 +196,14 @@ func TestFromEnvErrors(t *testing.T) {
 	}{
 		{"bad mode", map[string]string{gate.EnvMode: "rot13", gate.EnvKeys: ring}, gate.EnvMode},
 		{"no keys", map[string]string{}, gate.EnvKeys},
-		{"bad idle", map[string]string{gate.EnvKeys: ring, gate.EnvIdle: "soon"}, gate.EnvIdle},
 		{"secret ring for verify", map[string]string{gate.EnvMode: "ed448-verify", gate.EnvKeys: ring}, gate.EnvKeys},
 	} {
-		_, err := gate.FromEnv(func(k string) string { return tc.env[k] }, nil)
+		_, err := gate.FromEnv(func(k string) string { return tc.env[k] }, gate.EnvOptions{NewSealer: wasm.NewSealer})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), ring) {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
-	cfg, err := gate.FromEnv(func(k string) string { return map[string]string{gate.EnvKeys: ring, gate.EnvInsecure: "1"}[k] }, nil)
+	cfg, err := gate.FromEnv(func(k string) string { return map[string]string{gate.EnvKeys: ring, gate.EnvInsecure: "1"}[k] }, gate.EnvOptions{NewSealer: wasm.NewSealer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,10 +296,10 @@ func (downBackend) Delete(context.Context, []byte) error { return errors.New("st
 func TestGateBackendDown(t *testing.T) {
 	ring := must(keys.GenerateRing(nil))
 	env := map[string]string{
-		gate.EnvKeys: ring.Export(), gate.EnvInsecure: "1", gate.EnvIdle: "1h",
+		gate.EnvKeys: ring.Export(), gate.EnvInsecure: "1",
 		gate.EnvOrigin: "http://origin.internal", gate.EnvProtected: "/private/",
 	}
-	cfg := must(gate.FromEnv(func(k string) string { return env[k] }, downBackend{}))
+	cfg := must(gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{Backend: downBackend{}}))
 	g := must(gate.New(cfg))
 	sealer := func(now func() time.Time) crumb.Sealer {
 		s, _ := wasm.NewSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))

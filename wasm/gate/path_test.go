@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/wasm/gate"
 )
 
 // protectedOrigin is a Go ServeMux like the one the bypass was shown
@@ -89,6 +89,11 @@ func TestGatePathBypass(t *testing.T) {
 		{"raw space", "/admin secret", refused},
 		{"raw non-ASCII", "/admin/\xc3\xa9", refused},
 		{"raw tab", "/admin\t", refused},
+		// Windows and IIS drop a segment's trailing dots and spaces.
+		{"segment ending in a dot", "/admin./secret", refused},
+		{"segment ending in dots", "/admin../secret", refused},
+		{"segment ending in an escaped space", "/admin%20/secret", refused},
+		{"last segment ending in a dot", "/public/file.", refused},
 		// Case: matched case-insensitively, so an origin that folds
 		// case gets no bypass; a case-sensitive one just sees the login
 		// redirect for an anonymous user.
@@ -154,7 +159,7 @@ func TestNewRefusesNonCanonicalPrefix(t *testing.T) {
 	for _, p := range []string{"/%61dmin/", "admin/", "/a//b", "/a/../b", "/a;b"} {
 		cfg, err := gate.FromEnv(func(k string) string {
 			return map[string]string{gate.EnvKeys: ring, gate.EnvOrigin: "https://o.internal", gate.EnvProtected: "/ok/," + p}[k]
-		}, nil)
+		}, gate.EnvOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,6 +21,9 @@ var ErrPath = errors.New("gate: path is not canonical")
 //   - has no empty segment ("//") except a trailing slash, and no "."
 //     or ".." segment: origins and the URL parsers in front of them
 //     resolve those, so "/x/../admin" and "//admin" may reach "/admin";
+//   - has no segment ending in '.' or a space (raw or "%20"): Windows
+//     file systems and IIS drop those, so "/admin./x" and "/admin%20/x"
+//     reach "/admin/x" there;
 //   - has no '\' and no ';': some servers treat '\' as '/' (IIS, a
 //     Windows file system), and Java servlet containers drop a ";..."
 //     path parameter from a segment, so "/admin;x/secret" routes to
@@ -69,6 +72,12 @@ func Canonical(path string) bool {
 	segs := strings.Split(path[1:], "/")
 	for i, s := range segs {
 		if s == "" && i != len(segs)-1 || s == "." || s == ".." {
+			return false
+		}
+		// Windows file systems and IIS drop a segment's trailing dots
+		// and spaces: "/admin./x" and "/admin%20/x" are "/admin/x"
+		// there.
+		if d := decode(s); d != "" && (d[len(d)-1] == '.' || d[len(d)-1] == ' ') {
 			return false
 		}
 	}

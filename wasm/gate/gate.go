@@ -14,7 +14,10 @@ import (
 // Config configures a Gate.
 type Config struct {
 	// Store opens (and, when its sealer can seal, renews) sessions. Its
-	// sealer, cookie name and timeouts must match the origin's. The
+	// sealer and cookie name must match the origin's; its timeouts need
+	// not: the origin seals each session's idle timeout, renewal
+	// interval and absolute deadline into the record, and the gate
+	// enforces and renews by those, exactly as the origin would. The
 	// data type is cookiestore.Raw so that a renewal re-seals the
 	// origin's data byte for byte, whatever its fields. FromEnv gives
 	// it Codec, which reads and writes what the origin's default
@@ -23,13 +26,6 @@ type Config struct {
 	// CanRenew says whether Store's sealer can seal. A verify-only
 	// sealer (Ed448 public ring) cannot; the origin then renews.
 	CanRenew bool
-	// RenewWithin: the gate renews a session whose sealed expiry is
-	// less than this far away, the point where the store's own idle
-	// renewal becomes due (IdleTimeout × (1 − RenewFraction)). Checking
-	// it first keeps the gate from re-sealing on every request while a
-	// flash is pending for the origin. The default matches cookiestore's
-	// defaults (18h).
-	RenewWithin time.Duration
 	// Origin is the origin's base URL, such as "https://app.internal",
 	// without a trailing slash. The request's path and query are
 	// appended.
@@ -39,8 +35,19 @@ type Config struct {
 	// ASCII-case-insensitively; each must be canonical (Canonical).
 	Protected []string
 	// LoginPath is where anonymous requests for protected paths are
-	// sent; "/" when empty.
+	// sent; "/" when empty. It must be a canonical path on this host
+	// (Canonical), optionally with a query: New refuses
+	// "//evil.example/" and "https://...", which would make the
+	// redirect an open one.
 	LoginPath string
+	// ClientIPHeader names the request header in which the platform in
+	// front of the gate puts the client's address ("Cf-Connecting-Ip"
+	// on Cloudflare, which sets it on every request and never passes a
+	// client's own). The gate then sends the origin X-Forwarded-For with
+	// that address alone. Empty (the default): no header is trusted and
+	// no X-Forwarded-For is sent; outside Cloudflare (workerd on its
+	// own) a client can send Cf-Connecting-Ip itself.
+	ClientIPHeader string
 	// Timeout bounds the session store calls of one request when the
 	// Store has a server-side Backend; zero means no deadline (the
 	// cookie-only default does no I/O).
@@ -74,8 +81,10 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.LoginPath == "" {
 		cfg.LoginPath = "/"
 	}
-	if cfg.RenewWithin <= 0 {
-		cfg.RenewWithin = time.Duration(float64(cookiestore.DefaultIdleTimeout) * (1 - cookiestore.DefaultRenewFraction))
+	if !loginPathOK(cfg.LoginPath) {
+		// The path is configuration, not a secret, but keep errors
+		// free of values like the others.
+		return nil, loginPathError{}
 	}
 	if cfg.IdentityHeader == "" {
 		cfg.IdentityHeader = "X-Crumb-User"
@@ -113,7 +122,10 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		// prober which spellings reach a protected page.
 		return text(400, "bad request path\n")
 	}
-	cookieHeader := strings.Join(req.Header.Values("cookie"), "; ")
+	// workerd joins repeated Cookie headers with ", " (the Headers
+	// API's rule for every header); a crumb value never holds a comma,
+	// so a comma separates cookies like "; " does.
+	cookieHeader := joinCookies(req.Header.Values("cookie"))
 
 	s, err := g.cfg.Store.LoadHeader(ctx, cookieHeader)
 	if errors.Is(err, cookiestore.ErrBackend) {
@@ -128,7 +140,9 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 	ident := ""
 	if !s.IsNew() {
 		ident = g.cfg.Identity(s.Data)
-		if !headerSafe(ident) {
+		if !IdentitySafe(ident) {
+			// It could not reach the origin byte for byte: refused,
+			// the request is anonymous.
 			ident = ""
 		}
 	}
@@ -152,17 +166,18 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		return resp
 	}
 
-	fwd := make(wasm.Header, 0, len(req.Header)+1)
+	fwd := make(wasm.Header, 0, len(req.Header)+4)
 	for _, f := range req.Header {
 		// Also drop "X_Crumb_User" and the like: CGI-style origins
 		// (Rack, PHP, WSGI) map '_' and '-' to the same variable.
-		if !sameHeader(f.Name, g.cfg.IdentityHeader) {
+		if !sameHeader(f.Name, g.cfg.IdentityHeader) && !proxyHeader(f.Name) {
 			fwd = append(fwd, f)
 		}
 	}
 	// fetch derives Host from the URL; a client's Host must not steer
 	// the origin's virtual hosting.
 	fwd.Del("host")
+	g.addForwarded(&fwd, req)
 	if ident != "" {
 		fwd.Add(g.cfg.IdentityHeader, ident)
 	}
@@ -178,7 +193,9 @@ func (g *Gate) ServeEdge(req *wasm.Request) *wasm.Response {
 		resp.Forward.Cache = wasm.CacheVaryCookie
 	}
 
-	if ident != "" && g.cfg.CanRenew && time.Until(s.Expires()) < g.cfg.RenewWithin {
+	// The lifetime sealed in the session says when a renewal is due,
+	// as the origin would judge it.
+	if ident != "" && g.cfg.CanRenew && s.RenewalDue() {
 		// Keep the flashes for the origin: the gate reads none.
 		s.Reflash()
 		lines, cerr := g.cfg.Store.Commit(ctx, s)
@@ -303,15 +320,206 @@ func fold(c byte) byte {
 	return c
 }
 
-// headerSafe refuses identities that could not travel in a header.
-func headerSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f {
+// IdentitySafe reports whether the gate forwards identity as it is.
+// An identity reaches the origin in a header, and a header value is
+// not a byte string: proxies and HTTP libraries trim the spaces and
+// tabs around it, a comma splits it into a list (workerd joins
+// repeated headers with ", ", and frameworks split on commas), and the
+// Headers API turns bytes outside ASCII into something else. So the
+// gate refuses, and treats as anonymous, an identity that is empty,
+// starts or ends with a space or tab, holds a comma, a control
+// character or a byte outside printable ASCII: what the origin
+// receives is then always exactly what the session said. An origin
+// whose identities need more (a display name, a non-ASCII address)
+// should put a stable ASCII identifier in the session field the gate
+// reads (Config.Identity, IDENTITY_FIELD).
+func IdentitySafe(ident string) bool {
+	if ident == "" || ident[0] == ' ' || ident[0] == '\t' {
+		return false
+	}
+	if c := ident[len(ident)-1]; c == ' ' || c == '\t' {
+		return false
+	}
+	for i := 0; i < len(ident); i++ {
+		if c := ident[i]; c < 0x20 && c != '\t' || c >= 0x7f || c == ',' {
 			return false
 		}
 	}
 	return true
 }
+
+// joinCookies joins the Cookie header values into one header of
+// "name=value" pairs separated by "; ", also splitting at commas.
+func joinCookies(values []string) string {
+	h := strings.Join(values, "; ")
+	if strings.IndexByte(h, ',') < 0 {
+		return h
+	}
+	parts := strings.FieldsFunc(h, func(r rune) bool { return r == ',' || r == ';' })
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// proxyHeader reports whether a client's header is one a proxy sets to
+// tell the origin who the client is or which URL it asked for: the
+// gate is that proxy, so the client's own are dropped. Origins and
+// frameworks route on X-Original-URL and X-Rewrite-URL (IIS, Symfony,
+// Laravel), derive their own URL from X-Forwarded-Host and -Proto
+// (redirects, absolute links, cookie Secure decisions) and trust
+// X-Forwarded-For, X-Real-IP and Forwarded for the client's address;
+// the method overrides let a GET act as a POST past the gate's view of
+// the method.
+func proxyHeader(name string) bool {
+	n := strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+	if strings.HasPrefix(n, "x-forwarded-") {
+		return true
+	}
+	switch n {
+	case "forwarded", "x-original-url", "x-original-uri", "x-rewrite-url", "x-original-host",
+		"x-original-method", "x-host", "x-real-ip", "x-client-ip", "true-client-ip", "x-cluster-client-ip",
+		"x-http-method-override", "x-http-method", "x-method-override", "x-proxyuser-ip", "client-ip":
+		return true
+	}
+	return false
+}
+
+// addForwarded sets the X-Forwarded-* headers the origin may trust,
+// from what the gate knows: the host and scheme of the URL the client
+// asked for and, when Config.ClientIPHeader names a header the platform
+// sets, the client's address.
+func (g *Gate) addForwarded(fwd *wasm.Header, req *wasm.Request) {
+	scheme, rest, ok := strings.Cut(req.URL, "://")
+	if ok && (scheme == "http" || scheme == "https") {
+		host := rest
+		if i := strings.IndexAny(host, "/?#"); i >= 0 {
+			host = host[:i]
+		}
+		if host != "" && headerValueOK(host) {
+			fwd.Add("x-forwarded-host", host)
+		}
+		fwd.Add("x-forwarded-proto", scheme)
+	}
+	if g.cfg.ClientIPHeader == "" {
+		return
+	}
+	if vs := req.Header.Values(g.cfg.ClientIPHeader); len(vs) == 1 && isIP(strings.TrimSpace(vs[0])) {
+		fwd.Add("x-forwarded-for", strings.TrimSpace(vs[0]))
+	}
+}
+
+// headerValueOK: printable ASCII only.
+func headerValueOK(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// isIP reports whether s is one IPv4 or IPv6 address in text form
+// (no zone, no brackets). It parses by hand: net/netip would add about
+// 40 KB gzip to the gate.
+func isIP(s string) bool {
+	if strings.IndexByte(s, ':') < 0 {
+		return isIPv4(s)
+	}
+	// IPv6: up to eight groups of 1-4 hex digits, at most one "::",
+	// optionally ending in an IPv4 address that counts as two groups.
+	groups, double := 0, false
+	if strings.Contains(s, ":::") || strings.Count(s, "::") > 1 {
+		return false
+	}
+	if strings.HasPrefix(s, "::") {
+		s, double = s[2:], true
+	} else if strings.HasPrefix(s, ":") {
+		return false
+	}
+	for s != "" {
+		i := strings.IndexByte(s, ':')
+		part := s
+		if i >= 0 {
+			part = s[:i]
+		}
+		if i < 0 && strings.IndexByte(part, '.') >= 0 {
+			if !isIPv4(part) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if len(part) == 0 || len(part) > 4 {
+			return false
+		}
+		for k := 0; k < len(part); k++ {
+			if _, ok := unhex(part[k]); !ok {
+				return false
+			}
+		}
+		groups++
+		if i < 0 {
+			break
+		}
+		s = s[i+1:]
+		if strings.HasPrefix(s, ":") {
+			double = true
+			s = s[1:]
+		} else if s == "" {
+			return false // a trailing single ':'
+		}
+	}
+	return double && groups < 8 || !double && groups == 8
+}
+
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) == 0 || len(p) > 3 || len(p) > 1 && p[0] == '0' {
+			return false
+		}
+		n := 0
+		for k := 0; k < len(p); k++ {
+			if p[k] < '0' || p[k] > '9' {
+				return false
+			}
+			n = n*10 + int(p[k]-'0')
+		}
+		if n > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+// loginPathOK: a canonical path, and at most a query of printable
+// ASCII after it.
+func loginPathOK(p string) bool {
+	path, query, _ := strings.Cut(p, "?")
+	if !Canonical(path) {
+		return false
+	}
+	for i := 0; i < len(query); i++ {
+		if c := query[i]; c <= 0x20 || c >= 0x7f || c == '#' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+type loginPathError struct{}
+
+func (loginPathError) Error() string {
+	return "gate: Config.LoginPath must be a path on this host (a canonical path, optionally with a query): " + ErrPath.Error()
+}
+func (loginPathError) Unwrap() error { return ErrPath }
 
 func text(status int, body string) *wasm.Response {
 	return &wasm.Response{Status: status, Header: wasm.Header{

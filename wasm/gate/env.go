@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/wasm"
 )
@@ -15,22 +16,34 @@ const (
 	EnvMode      = "SESSION_MODE"     // encrypted (default), hmac, ed448-verify, ed448-sign
 	EnvKeys      = "SESSION_KEYS"     // the ring's text; a secret unless the mode is ed448-verify
 	EnvCookie    = "SESSION_COOKIE"   // cookie name; cookiestore's default when empty
-	EnvIdle      = "SESSION_IDLE"     // idle timeout, a Go duration ("24h"); cookiestore's default when empty
-	EnvAbsolute  = "SESSION_ABSOLUTE" // absolute lifetime, a Go duration
 	EnvInsecure  = "SESSION_INSECURE" // "1": cookies without Secure, for http://127.0.0.1 only
 	EnvOrigin    = "ORIGIN_URL"       // the origin's base URL
 	EnvProtected = "PROTECTED_PATHS"  // comma-separated path prefixes
 	EnvLogin     = "LOGIN_PATH"       // where anonymous requests are sent; "/"
 	EnvHeader    = "IDENTITY_HEADER"  // "X-Crumb-User"
 	EnvField     = "IDENTITY_FIELD"   // the session data's string field naming the user; "email"
+	EnvClientIP  = "CLIENT_IP_HEADER" // the header the platform puts the client's address in ("Cf-Connecting-Ip"); none trusted when empty
 )
 
+// EnvOptions is what FromEnv cannot read from the environment.
+type EnvOptions struct {
+	// Backend, when not nil, keeps session records on the server
+	// (kvstore.NewBackend over a store such as wasm/kvbinding's); the
+	// origin must use the same store and key prefix.
+	Backend cookiestore.Backend
+	// NewSealer builds the sealer from SESSION_MODE and SESSION_KEYS.
+	// When nil it is wasm.NewSymmetricSealer, which serves the
+	// encrypted and hmac modes and keeps Ed448 out of the build; set it
+	// to wasm.NewSealer for ed448-verify and ed448-sign (about 150 KB
+	// gzip more).
+	NewSealer func(mode wasm.Mode, ring string, opts ...crumb.Option) (crumb.Sealer, error)
+}
+
 // FromEnv builds the gate's Config from environment variables (see the
-// Env constants). backend, when not nil, keeps session records on the
-// server (kvstore.NewBackend over a store reached with fetch); the
-// origin must use the same store and key prefix. Its errors name the
-// variable, never its value.
-func FromEnv(getenv func(string) string, backend cookiestore.Backend) (Config, error) {
+// Env constants); in a worker getenv is worker.Getenv, which works with
+// both compilers (TinyGo's os.Getenv sees nothing of the worker's
+// bindings). Its errors name the variable, never its value.
+func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 	mode := wasm.ModeEncrypted
 	if m := getenv(EnvMode); m != "" {
 		var ok bool
@@ -38,41 +51,32 @@ func FromEnv(getenv func(string) string, backend cookiestore.Backend) (Config, e
 			return Config{}, errors.New("gate: " + EnvMode + " is not encrypted, hmac, ed448-verify or ed448-sign")
 		}
 	}
-	sealer, err := wasm.NewSealer(mode, getenv(EnvKeys))
+	newSealer := o.NewSealer
+	if newSealer == nil {
+		newSealer = wasm.NewSymmetricSealer
+	}
+	sealer, err := newSealer(mode, getenv(EnvKeys))
 	if err != nil {
 		return Config{}, errors.New("gate: " + EnvKeys + ": " + err.Error())
 	}
+	backend := o.Backend
 	opts := cookiestore.Options[cookiestore.Raw]{
 		Name:         getenv(EnvCookie),
 		InsecureHTTP: getenv(EnvInsecure) == "1",
 		Backend:      backend,
 		Codec:        Codec{},
 	}
-	for _, d := range []struct {
-		env string
-		dst *time.Duration
-	}{{EnvIdle, &opts.IdleTimeout}, {EnvAbsolute, &opts.AbsoluteTimeout}} {
-		if v := getenv(d.env); v != "" {
-			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
-				return Config{}, errors.New("gate: " + d.env + " is not a positive Go duration")
-			}
-		}
-	}
 	store, err := cookiestore.New(sealer, opts)
 	if err != nil {
 		return Config{}, errors.New("gate: session options: " + err.Error())
 	}
-	idle := opts.IdleTimeout
-	if idle == 0 {
-		idle = cookiestore.DefaultIdleTimeout
-	}
 	cfg := Config{
 		Store:          store,
-		RenewWithin:    time.Duration(float64(idle) * (1 - cookiestore.DefaultRenewFraction)),
 		CanRenew:       mode != wasm.ModeEd448Verify,
 		Origin:         getenv(EnvOrigin),
 		LoginPath:      getenv(EnvLogin),
 		IdentityHeader: getenv(EnvHeader),
+		ClientIPHeader: getenv(EnvClientIP),
 	}
 	if backend != nil {
 		cfg.Timeout = 5 * time.Second

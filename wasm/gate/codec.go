@@ -20,8 +20,9 @@ import (
 // record (raw values compacted, HTML characters escaped). What it
 // reads, encoding/json reads the same way. It is stricter than
 // encoding/json in ways the origin's records never need: a record key
-// other than "i", "c", "f" and "d", a repeated one, a null ID or
-// creation time, and invalid UTF-8 in a string are refused, so that a
+// other than "i", "c", "t", "r", "a", "b", "f" and "d", a repeated
+// one, a null ID, creation time or lifetime field, and invalid UTF-8
+// in a string are refused, so that a
 // renewal never drops a field of a newer record format. Other types
 // (flash values: the gate reads none) get an error.
 type Codec struct{}
@@ -128,6 +129,19 @@ func appendEnvelope(e *cookiestore.Envelope) ([]byte, error) {
 	b = appendString(b, e.ID)
 	b = append(b, `,"c":`...)
 	b = strconv.AppendInt(b, e.Created, 10)
+	// The lifetime fields, left out when zero (omitempty).
+	for _, f := range [...]struct {
+		key string
+		v   int64
+	}{{`,"t":`, e.Idle}, {`,"r":`, e.Renew}, {`,"a":`, e.Deadline}} {
+		if f.v != 0 {
+			b = append(b, f.key...)
+			b = strconv.AppendInt(b, f.v, 10)
+		}
+	}
+	if e.Browser {
+		b = append(b, `,"b":true`...)
+	}
 	if len(e.Flashes) > 0 {
 		keys := make([]string, 0, len(e.Flashes))
 		for k := range e.Flashes {
@@ -238,7 +252,7 @@ func parseEnvelope(data []byte, e *cookiestore.Envelope) error {
 	if !s.eat('{') {
 		return errRecord
 	}
-	var seen [4]bool
+	var seen [8]bool
 	s.ws()
 	if !s.eat('}') {
 		for {
@@ -267,6 +281,31 @@ func parseEnvelope(data []byte, e *cookiestore.Envelope) error {
 				}
 				// An int64 field takes an integer only.
 				if e.Created, ok = parseInt(data[start:s.i]); !ok {
+					return errRecord
+				}
+			case "t", "r", "a":
+				field = 4
+				dst := &e.Idle
+				switch key {
+				case "r":
+					field, dst = 5, &e.Renew
+				case "a":
+					field, dst = 6, &e.Deadline
+				}
+				start := s.i
+				if !s.number() {
+					return errRecord
+				}
+				if *dst, ok = parseInt(data[start:s.i]); !ok {
+					return errRecord
+				}
+			case "b":
+				field = 7
+				switch {
+				case s.word("true"):
+					e.Browser = true
+				case s.word("false"):
+				default:
 					return errRecord
 				}
 			case "f":

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/crumbkit/crumb/cookiestore"
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
+	"github.com/crumbkit/crumb/wasm/gate"
 )
 
 // randomString mixes what JSON strings must escape or may mangle:
@@ -77,6 +77,11 @@ func randomRaw(r *rand.Rand) cookiestore.Raw {
 
 func randomEnvelope(r *rand.Rand) *cookiestore.Envelope {
 	e := &cookiestore.Envelope{ID: randomString(r), Created: r.Int64() - r.Int64(), Data: randomRaw(r)}
+	if r.IntN(3) > 0 {
+		// The sealed lifetime: each field may be zero (left out).
+		e.Idle, e.Renew, e.Deadline = r.Int64N(3)*r.Int64(), r.Int64N(3)*r.Int64N(1e6), r.Int64()-r.Int64()
+		e.Browser = r.IntN(2) == 0
+	}
 	if r.IntN(3) > 0 {
 		e.Flashes = map[string][]cookiestore.Raw{}
 		for n := r.IntN(4); n > 0; n-- {

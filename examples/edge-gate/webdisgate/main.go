@@ -15,24 +15,26 @@ package main
 import (
 	"os"
 
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
 	"github.com/crumbkit/crumb/kvstore"
 	"github.com/crumbkit/crumb/wasm"
 	"github.com/crumbkit/crumb/wasm/fetchdoer"
+	"github.com/crumbkit/crumb/wasm/gate"
 	"github.com/crumbkit/crumb/wasm/worker"
 )
 
 func main() {
 	var h wasm.Handler
 	store, err := kvstore.NewWebdis(kvstore.WebdisConfig{
-		URL:      os.Getenv("WEBDIS_URL"),
-		Username: os.Getenv("WEBDIS_USER"),
-		Password: os.Getenv("WEBDIS_PASSWORD"),
+		URL:      worker.Getenv("WEBDIS_URL"),
+		Username: worker.Getenv("WEBDIS_USER"),
+		Password: worker.Getenv("WEBDIS_PASSWORD"),
 		Client:   fetchdoer.Doer{},
 	})
 	if err == nil {
 		var cfg gate.Config
-		cfg, err = gate.FromEnv(os.Getenv, kvstore.NewBackend(store, kvstore.BackendOptions{Prefix: os.Getenv("SESSION_PREFIX")}))
+		cfg, err = gate.FromEnv(worker.Getenv, gate.EnvOptions{
+			Backend: kvstore.NewBackend(store, kvstore.BackendOptions{Prefix: worker.Getenv("SESSION_PREFIX")}),
+		})
 		if err == nil {
 			h, err = gate.New(cfg)
 		}

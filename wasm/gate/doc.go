@@ -1,8 +1,24 @@
-// Package gate is the logic of the edge gate: a worker that checks the
-// session cookie before a request reaches the origin. It works on
-// wasm.Request and wasm.Response (header text, no net/http), so it runs
-// in a GOOS=js module built by stock Go or TinyGo, and natively in
-// tests.
+// Package gate is crumb's edge gate: a worker that checks the session
+// cookie before a request reaches the origin. It works on wasm.Request
+// and wasm.Response (header text, no net/http), so it runs in a
+// GOOS=js module built by stock Go or TinyGo, and natively in tests.
+//
+// A worker's main is a few lines (examples/edge-gate is one, and
+// `crumb-edge init` writes one):
+//
+//	cfg, err := gate.FromEnv(worker.Getenv, gate.EnvOptions{})
+//	var h wasm.Handler
+//	if err == nil {
+//		h, err = gate.New(cfg)
+//	}
+//	if err != nil {
+//		h = gate.Misconfigured(err, os.Stderr)
+//	}
+//	worker.Serve(h, worker.Options{})
+//
+// FromEnv reads the worker's bindings; a Config can also be built in
+// code, and New validates it. Only a gate that asks for Ed448
+// (EnvOptions.NewSealer = wasm.NewSealer) links public-key code.
 //
 // For each request the gate:
 //   - answers 400 when the URL's path is not canonical (see Canonical):

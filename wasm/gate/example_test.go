@@ -5,9 +5,9 @@ import (
 	"os"
 
 	"github.com/crumbkit/crumb/cookiestore"
-	"github.com/crumbkit/crumb/examples/edge-gate/gate"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/gate"
 )
 
 func ExampleStringField() {
@@ -26,7 +26,7 @@ func ExampleGate() {
 		gate.EnvProtected: "/account/",
 		gate.EnvLogin:     "/login",
 	}
-	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, nil)
+	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -68,7 +68,7 @@ func ExampleCodec() {
 // A worker whose bindings are wrong answers a bare 500 and tells the
 // operator why in the console (its stderr).
 func ExampleMisconfigured() {
-	_, err := gate.FromEnv(func(string) string { return "" }, nil)
+	_, err := gate.FromEnv(func(string) string { return "" }, gate.EnvOptions{NewSealer: wasm.NewSealer})
 	h := gate.Misconfigured(err, os.Stdout) // a worker passes os.Stderr
 	resp := h.ServeEdge(&wasm.Request{Method: "GET", URL: "https://example.com/"})
 	fmt.Printf("%d %s", resp.Status, resp.Body)
