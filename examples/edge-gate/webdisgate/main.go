@@ -1,11 +1,11 @@
 //go:build js && wasm
 
-// Command kvgate is the edge gate with server-side sessions: the cookie
+// Command webdisgate is the edge gate with server-side sessions: the cookie
 // carries only a sealed session ID, and the gate loads the record from
 // Webdis (Redis over HTTP) through the runtime's fetch. It needs stock
 // Go (kvstore speaks net/http types):
 //
-//	GOOS=js GOARCH=wasm go build -o gate.wasm ./examples/edge-gate/kvgate
+//	GOOS=js GOARCH=wasm go build -o gate.wasm ./examples/edge-gate/webdisgate
 //
 // Besides gate.FromEnv's variables it reads WEBDIS_URL, WEBDIS_USER,
 // WEBDIS_PASSWORD (a secret) and SESSION_PREFIX (kvstore's key prefix,
