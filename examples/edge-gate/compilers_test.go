@@ -80,3 +80,16 @@ func buildTinyGoGate(t *testing.T, name, pkg string) string {
 		return nil
 	})
 }
+
+// TestTinyGoGateSizes builds every gate with TinyGo and prints its size
+// next to the stock builds' (TestGateSizeSteps): the cookie gate, the
+// Ed448-verify gate and the Workers KV gate.
+func TestTinyGoGateSizes(t *testing.T) {
+	for _, g := range []struct{ name, pkg string }{
+		{"gate.wasm", "./examples/edge-gate"},
+		{"ed448gate.wasm", "./examples/edge-gate/ed448gate"},
+		{"kvgate.wasm", "./examples/edge-gate/kvgate"},
+	} {
+		buildTinyGoGate(t, g.name, g.pkg)
+	}
+}
