@@ -5,8 +5,9 @@
 #
 #   bash scripts/tinygo-sizes.sh            # tinygo from $TINYGO or PATH
 #
-# -opt=z is TinyGo's default; -scheduler=none only builds code that
-# starts no goroutine (the reactor); -panic=trap drops panic messages.
+# -opt=z (size) is TinyGo's default; -scheduler=none only builds code
+# that starts no goroutine (the reactor); -panic=trap drops panic
+# messages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tinygo=${TINYGO:-tinygo}
@@ -21,12 +22,12 @@ row() {
   printf '%-8s %-58s %10d %10d\n' "$name" "$*" "$(stat -c %s "$out/a.wasm")" "$(gzip -9 -c "$out/a.wasm" | wc -c)"
 }
 gate="-target=wasm -no-debug -tags=crumb_nohttp,crumb_nojson"
-for extra in "" "-panic=trap" "-opt=s"; do
+for extra in "" "-panic=trap"; do
   # shellcheck disable=SC2086
   row gate ./examples/edge-gate $gate $extra
 done
 reactor="-target=wasip1 -buildmode=c-shared -no-debug"
-for extra in "" "-scheduler=none" "-scheduler=none -panic=trap" "-scheduler=none -opt=s"; do
+for extra in "" "-scheduler=none" "-scheduler=none -panic=trap"; do
   # shellcheck disable=SC2086
   row reactor ./wasm/reactor $reactor $extra
 done
