@@ -45,33 +45,50 @@ func TestTinyGoWASI(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 			defer cancel()
 			bin := filepath.Join(t.TempDir(), "test.wasm")
-			args := []string{"test", "-c", "-target=wasip1", "-o", bin}
-			if p.tags != "" {
-				args = append(args, "-tags="+p.tags)
+			compile := func(extra ...string) ([]byte, error) {
+				args := append([]string{"test", "-c", "-target=wasip1", "-o", bin}, extra...)
+				if p.tags != "" {
+					args = append(args, "-tags="+p.tags)
+				}
+				args = append(args, "./"+p.dir)
+				build := exec.CommandContext(ctx, tinygo, args...)
+				build.Dir, build.Env = root, servicetest.TinyGoEnv(root)
+				out, err := build.CombinedOutput()
+				if err != nil {
+					return out, fmt.Errorf("tinygo %s: %v", strings.Join(args, " "), err)
+				}
+				return out, nil
 			}
-			args = append(args, "./"+p.dir)
-			build := exec.CommandContext(ctx, tinygo, args...)
-			build.Dir, build.Env = root, servicetest.TinyGoEnv(root)
+			// Tests that start no goroutine build without a scheduler,
+			// which skips the asyncify pass, most of a build's time;
+			// TinyGo refuses the build when one is started, and then
+			// the default scheduler is used.
 			start := time.Now()
-			if out, err := build.CombinedOutput(); err != nil {
-				t.Fatalf("tinygo %s: %v\n%s", strings.Join(args, " "), err, out)
+			scheduler := "none"
+			out, err := compile("-scheduler=none")
+			if err != nil && bytes.Contains(out, []byte("without a scheduler")) {
+				scheduler = "asyncify"
+				out, err = compile()
+			}
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
 			}
 			built := time.Since(start)
 
 			dir := filepath.Join(root, p.dir)
 			run := exec.CommandContext(ctx, runner, append(mounts(root, dir), bin, "-test.v")...)
 			run.Dir = dir
-			var out bytes.Buffer
-			run.Stdout, run.Stderr = &out, &out
+			var res bytes.Buffer
+			run.Stdout, run.Stderr = &res, &res
 			start = time.Now()
-			err := run.Run()
-			passed := len(regexp.MustCompile(`(?m)^--- PASS: `).FindAll(out.Bytes(), -1))
-			skipped := len(regexp.MustCompile(`(?m)^--- SKIP: `).FindAll(out.Bytes(), -1))
-			if err != nil || !bytes.Contains(out.Bytes(), []byte("\nPASS")) || passed == 0 {
-				t.Fatalf("tests of ./%s under TinyGo (wasip1, wazero): %v\n%s", p.dir, err, out.String())
+			err = run.Run()
+			passed := len(regexp.MustCompile(`(?m)^--- PASS: `).FindAll(res.Bytes(), -1))
+			skipped := len(regexp.MustCompile(`(?m)^--- SKIP: `).FindAll(res.Bytes(), -1))
+			if err != nil || !bytes.Contains(res.Bytes(), []byte("\nPASS")) || passed == 0 {
+				t.Fatalf("tests of ./%s under TinyGo (wasip1, wazero): %v\n%s", p.dir, err, res.String())
 			}
-			t.Logf("./%s: %d top-level tests passed, %d skipped (built in %v, ran in %v)",
-				p.dir, passed, skipped, built.Round(time.Second), time.Since(start).Round(100*time.Millisecond))
+			t.Logf("./%s: %d top-level tests passed, %d skipped (scheduler %s; built in %v, ran in %v)",
+				p.dir, passed, skipped, scheduler, built.Round(time.Second), time.Since(start).Round(100*time.Millisecond))
 		})
 	}
 }
