@@ -1,34 +1,18 @@
 package kvstore_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/crumbkit/crumb/kvstore"
+	"github.com/crumbkit/crumb/kvstore/kvstoretest"
 )
 
-// benchRoundTrip measures one Set plus one Get of a 1 KiB session.
-func benchRoundTrip(b *testing.B, s kvstore.Store) {
-	ctx := context.Background()
-	v := make([]byte, 1024)
-	key := kvstore.NewSessionID().StoreKey()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		v[0] = byte(i)
-		if err := s.Set(ctx, key, v, time.Minute); err != nil {
-			b.Fatal(err)
-		}
-		got, err := s.Get(ctx, key)
-		if err != nil || got[0] != byte(i) {
-			b.Fatal(err)
-		}
-	}
-}
+// benchRoundTrip measures one Set plus one Get of a 1 KiB session, as
+// every store's benchmark does (kvstoretest.RoundTrip).
+func benchRoundTrip(b *testing.B, s kvstore.Store) { kvstoretest.RoundTrip(b, s) }
 
 func BenchmarkMemoryGetSet(b *testing.B) {
 	benchRoundTrip(b, kvstore.NewMemory(kvstore.MemoryConfig{}))

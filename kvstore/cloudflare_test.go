@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/crumbkit/crumb/kvstore"
+	"github.com/crumbkit/crumb/kvstore/kvstoretest"
 )
 
 // fakeCloudflare follows Cloudflare's documented Workers KV REST API for
@@ -154,7 +155,11 @@ func TestCloudflare(t *testing.T) {
 	if s.Dialect() != "cloudflare" {
 		t.Fatalf("Dialect = %q", s.Dialect())
 	}
-	conformance(t, s, "conf:", storeCaps{binaryKeys: true, touch: false})
+	kvstoretest.Run(t, kvstoretest.Harness{
+		New:    func(*testing.T) kvstore.Store { return s },
+		Prefix: "suite:",
+		Caps:   kvstoretest.Caps{BinaryKeys: true},
+	})
 
 	t.Run("TTL rounded up, at least 60 s", func(t *testing.T) {
 		for _, c := range []struct {

@@ -10,6 +10,12 @@
 //   - Webdis: Redis through Webdis's HTTP interface.
 //   - HTTPKV: the Cloudflare Workers KV REST API (NewCloudflareKV) or
 //     the Upstash Redis REST API (NewUpstash).
+//   - redisstore.Store, in the nested module kvstore/redisstore: Redis
+//     over TCP (single node, Cluster, Sentinel), for origins that can
+//     open TCP connections.
+//
+// Package kvstore/kvstoretest is the test suite every Store passes,
+// importable by stores outside this package.
 //
 // Backend plugs a Store into cookiestore, so the same Session[T] API
 // works with a cookie that carries only the signed session ID.

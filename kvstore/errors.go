@@ -93,6 +93,19 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Kind}
 }
 
+// NewError returns the error a Store implemented outside this package
+// reports, so that its callers can branch on it like on the stores here.
+// kind must be one of this package's sentinel errors (or
+// errors.ErrUnsupported); cause, when not nil, stays reachable through
+// errors.Is and errors.As (context.DeadlineExceeded, a network error).
+// detail is clipped to a short printable line. Neither detail nor
+// cause's text may hold a key, a value or a credential.
+func NewError(store, op string, kind error, detail string, cause error) *Error {
+	e := newErr(store, op, kind, 0, detail)
+	e.cause = cause
+	return e
+}
+
 func newErr(store, op string, kind error, status int, detail string) *Error {
 	return &Error{Store: store, Op: op, Kind: kind, Status: status, Detail: clip(detail)}
 }

@@ -9,10 +9,14 @@ import (
 	"time"
 
 	"github.com/crumbkit/crumb/kvstore"
+	"github.com/crumbkit/crumb/kvstore/kvstoretest"
 )
 
 func TestMemoryConformance(t *testing.T) {
-	conformance(t, kvstore.NewMemory(kvstore.MemoryConfig{}), "", storeCaps{binaryKeys: true, touch: true, conditional: true})
+	kvstoretest.Run(t, kvstoretest.Harness{
+		New:  func(*testing.T) kvstore.Store { return kvstore.NewMemory(kvstore.MemoryConfig{}) },
+		Caps: kvstoretest.Caps{BinaryKeys: true, Touch: true, Conditional: true},
+	})
 }
 
 // clock is a manual clock for expiry tests: no sleeping, no timing.

@@ -228,52 +228,6 @@ func TestRevocationThroughTheMiddleware(t *testing.T) {
 	}
 }
 
-// TestSessionsKeepDeletedSessionsDeleted checks Sessions directly, on
-// each store: after Delete, neither Save nor Refresh writes the record
-// back, and Delete leaves a tombstone with RevokedTTL.
-func TestSessionsKeepDeletedSessionsDeleted(t *testing.T) {
-	ctx := context.Background()
-	for _, st := range revocationStores(t) {
-		t.Run(st.name, func(t *testing.T) {
-			s := kvstore.NewSessions(st.store(t))
-			s.Prefix = "tomb:" + st.name + ":"
-			s.RevokedTTL = 90 * time.Second
-			id := kvstore.NewSessionID()
-			if err := s.Save(ctx, id, []byte("v1"), time.Hour); err != nil {
-				t.Fatalf("Save of a new ID: %v", err)
-			}
-			if err := s.Save(ctx, id, []byte("v2"), time.Hour); err != nil {
-				t.Fatalf("Save of a live ID: %v", err)
-			}
-			if err := s.Refresh(ctx, id, []byte("v2"), time.Hour); err != nil {
-				t.Fatalf("Refresh of a live ID: %v", err)
-			}
-			if err := s.Delete(ctx, id); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.Store.Get(ctx, s.Prefix+"r:"+id.StoreKey()); err != nil {
-				t.Fatalf("no tombstone after Delete: %v", err)
-			}
-			if err := s.Save(ctx, id, []byte("v3"), time.Hour); !errors.Is(err, kvstore.ErrNotFound) {
-				t.Fatalf("Save after Delete: %v, want ErrNotFound", err)
-			}
-			if err := s.Refresh(ctx, id, []byte("v3"), time.Hour); !errors.Is(err, kvstore.ErrNotFound) {
-				t.Fatalf("Refresh after Delete: %v, want ErrNotFound", err)
-			}
-			if _, data, err := s.Load(ctx, id.Encode()); !errors.Is(err, kvstore.ErrNotFound) {
-				t.Fatalf("deleted session came back: %q, %v", data, err)
-			}
-			// A record that merely vanished (expired, evicted) is not
-			// renewed either; a change re-creates it, since without a
-			// tombstone it cannot be told from a new session.
-			other := kvstore.NewSessionID()
-			if err := s.Refresh(ctx, other, []byte("x"), time.Hour); st.name != "cloudflare" && !errors.Is(err, kvstore.ErrNotFound) {
-				t.Fatalf("Refresh of a missing record: %v, want ErrNotFound", err)
-			}
-		})
-	}
-}
-
 // The tombstone's TTL is RevokedTTL, checked where Redis can be asked.
 func TestTombstoneTTL(t *testing.T) {
 	r, w := sharedWebdis(t)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crumbkit/crumb/internal/servicetest"
 	"github.com/crumbkit/crumb/kvstore"
+	"github.com/crumbkit/crumb/kvstore/kvstoretest"
 )
 
 func newUpstash(t testing.TB, u *servicetest.Upstash, mod func(*kvstore.UpstashConfig)) *kvstore.HTTPKV {
@@ -34,7 +35,11 @@ func TestUpstash(t *testing.T) {
 	if s.Dialect() != "upstash" {
 		t.Fatalf("Dialect = %q", s.Dialect())
 	}
-	conformance(t, s, "conf:", storeCaps{binaryKeys: false, touch: true, conditional: true})
+	kvstoretest.Run(t, kvstoretest.Harness{
+		New:    func(*testing.T) kvstore.Store { return s },
+		Prefix: "suite:",
+		Caps:   kvstoretest.Caps{Touch: true, Conditional: true},
+	})
 
 	t.Run("stored base64 with a whole-second TTL", func(t *testing.T) {
 		if err := s.Set(ctx, "b64", []byte{0, 0xff, 'x'}, 1500*time.Millisecond); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/crumbkit/crumb/internal/servicetest"
 	"github.com/crumbkit/crumb/kvstore"
+	"github.com/crumbkit/crumb/kvstore/kvstoretest"
 )
 
 func newWebdis(t testing.TB, w *servicetest.Webdis, mod func(*kvstore.WebdisConfig)) *kvstore.Webdis {
@@ -29,9 +30,21 @@ func newWebdis(t testing.TB, w *servicetest.Webdis, mod func(*kvstore.WebdisConf
 	return s
 }
 
-func TestWebdisConformance(t *testing.T) {
-	_, w := sharedWebdis(t)
-	conformance(t, newWebdis(t, w, nil), "conf:", storeCaps{binaryKeys: true, touch: true, conditional: true})
+// TestWebdisSuite runs the shared suite, faults included, on a Redis
+// and Webdis of its own: Stop kills Redis behind Webdis.
+func TestWebdisSuite(t *testing.T) {
+	r := servicetest.StartRedis(t)
+	w := servicetest.StartWebdis(t, r.Addr, servicetest.WebdisConfig{})
+	kvstoretest.Run(t, kvstoretest.Harness{
+		New:  func(t *testing.T) kvstore.Store { return newWebdis(t, w, nil) },
+		Caps: kvstoretest.Caps{BinaryKeys: true, Touch: true, Conditional: true},
+		Stop: func(*testing.T) { r.Kill() },
+		Start: func(t *testing.T) {
+			if err := r.Restart(); err != nil {
+				t.Fatal(err)
+			}
+		},
+	})
 }
 
 // TestWebdisQuirks checks, against the real Webdis and Redis, each quirk

@@ -30,6 +30,11 @@
 //     answers 502 and the function's Errors metric counts it) rather than
 //     delivering a subset: a dropped Set-Cookie can be the one that ends a
 //     session at logout, or one chunk of a chunked session cookie.
+//   - Response header fields follow net/http's rules, in every event
+//     source and in streamed responses: a field whose name is not a valid
+//     token is dropped, and CR or LF in a value (Set-Cookie included)
+//     becomes a space. A handler echoing input into a header is as safe
+//     here as on net/http: "a\r\nSet-Cookie: x=1" cannot add a field.
 //   - A response that would exceed Lambda's payload limit is refused with
 //     ErrResponseTooLarge, never truncated.
 //   - A handler panic or a handler still running at the invocation's

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/crumbkit/crumb/internal/headerfield"
 )
 
 // bufferedWriter collects a handler's response in memory. After an
@@ -65,18 +67,38 @@ func checkWriteHeaderCode(code int) bool {
 // committedHeader is the header a response leaves with once its status is
 // written: a copy, so later changes to Header() do not reach the client,
 // as with net/http; a sniffed Content-Type unless the handler set one or
-// suppressed it with a nil entry, as net/http does; and every Set-Cookie
-// under the canonical key (see foldSetCookie).
+// suppressed it with a nil entry, as net/http does; every Set-Cookie
+// under the canonical key (see foldSetCookie); and net/http's rules for
+// the fields it writes (see cleanFields). Every response path, buffered
+// and streamed, for every event source, takes its header from here.
 func committedHeader(h http.Header, code int, first []byte) http.Header {
 	c := h.Clone()
 	if c == nil {
 		c = make(http.Header)
 	}
+	cleanFields(c)
 	foldSetCookie(c)
 	if _, ok := c["Content-Type"]; !ok && len(first) > 0 && bodyAllowed(code) {
 		c.Set("Content-Type", http.DetectContentType(first))
 	}
 	return c
+}
+
+// cleanFields applies what net/http's server does to every header field
+// it writes, Set-Cookie included: a field whose name is not a valid token
+// is dropped, and CR or LF in a value becomes a space (then the value is
+// trimmed). Without this a handler echoing input into a header, safe on
+// net/http, would let "a\r\nSet-Cookie: x=1" reach the proxy response.
+func cleanFields(h http.Header) {
+	for k, vs := range h {
+		if !headerfield.ValidName(k) {
+			delete(h, k)
+			continue
+		}
+		for i, v := range vs {
+			vs[i] = headerfield.CleanValue(v)
+		}
+	}
 }
 
 // foldSetCookie moves Set-Cookie values stored under a non-canonical key

@@ -13,6 +13,7 @@ log() { printf '\n== %s\n' "$*"; }
 # --- install -----------------------------------------------------------------
 need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v redis-cli >/dev/null || need_apt+=(redis-tools)   # redis-cli --cluster create
 command -v webdis >/dev/null || need_apt+=(webdis)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v node >/dev/null || need_apt+=(nodejs)
@@ -94,6 +95,9 @@ export CRUMB_NODE_MODULES="$root/node_modules"
 log "go vet ./... (host, js/wasm, wasip1/wasm: the edge packages build only there)"
 go vet ./...
 GOOS=js GOARCH=wasm go vet ./wasm/... ./examples/edge-gate/...
+# the edge builds as documented: crumb_nohttp leaves net/http out of kvstore and cookiestore
+GOOS=js GOARCH=wasm go build -tags crumb_nohttp,crumb_nojson ./wasm/gate ./wasm/kvbinding \
+  ./examples/edge-gate ./examples/edge-gate/ed448gate ./examples/edge-gate/kvgate
 GOOS=wasip1 GOARCH=wasm go vet ./wasm/reactor
 
 log "go test -race ./..."
@@ -131,5 +135,17 @@ log "lambda comparison module (aws-lambda-go-api-proxy stays out of our go.mod)"
 
 log "benchmark table (one run; ratios against gorilla, reported, never asserted)"
 (cd bench && go run ./cmd/benchtable -q -count 3)
+
+# --- kvstore/redisstore: a nested module, so go-redis stays out of crumb's ---
+log "redisstore: go-redis stays out of the main module, the edge builds and the cookie-only packages"
+if go list -m all | grep -q '^github.com/redis/go-redis' ||
+   go list -deps ./... | grep -q '^github.com/redis/go-redis' ||
+   GOOS=js GOARCH=wasm go list -deps ./wasm/... ./examples/edge-gate/... | grep -q '^github.com/redis/go-redis'; then
+  echo "github.com/redis/go-redis is in the main module's build graph" >&2
+  exit 1
+fi
+(cd kvstore/redisstore && go mod download)
+log "redisstore module tests (redis-server: single node, ACL user, three-master cluster with a primary killed)"
+(cd kvstore/redisstore && go vet ./... && go test -race -count=1 ./...)
 
 log "all tests passed"

@@ -351,7 +351,8 @@ func testEdgeGate(t *testing.T, cc gateCompiler) {
 			gateWasm := ""
 			var backend func(func() time.Time) cookiestore.Backend
 			if mc.webdis {
-				gateWasm = buildGate(t, "webdisgate.wasm", "./examples/edge-gate/webdisgate")
+				// kvstore's Webdis store is left out under crumb_nohttp.
+				gateWasm = buildVariant(t, "webdisgate.wasm", "./examples/edge-gate/webdisgate", "crumb_nojson", true)
 				redis := servicetest.StartRedis(t)
 				wd := servicetest.StartWebdis(t, redis.Addr, servicetest.WebdisConfig{})
 				store := must(kvstore.NewWebdis(kvstore.WebdisConfig{URL: wd.URL, Username: wd.User, Password: wd.Password}))

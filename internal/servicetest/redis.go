@@ -91,6 +91,7 @@ type Redis struct {
 	Port int
 
 	bin, dir string
+	args     []string // extra redis-server arguments (cluster mode)
 	mu       sync.Mutex
 	proc     *Process
 	starts   int
@@ -137,7 +138,7 @@ func (r *Redis) start() error {
 	defer r.mu.Unlock()
 	r.starts++
 	logPath := filepath.Join(r.dir, fmt.Sprintf("redis-%d.log", r.starts))
-	p, err := launch(r.bin, r.dir, logPath, nil,
+	args := append([]string{
 		"--port", strconv.Itoa(r.Port),
 		"--bind", "127.0.0.1",
 		"--protected-mode", "yes",
@@ -145,7 +146,8 @@ func (r *Redis) start() error {
 		"--appendonly", "no",
 		"--daemonize", "no",
 		"--dir", r.dir,
-	)
+	}, r.args...)
+	p, err := launch(r.bin, r.dir, logPath, nil, args...)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,8 @@
 //     answers 503 and never a success for a write that did not happen.
 //     A context that ends first is ErrTimeout, also wrapping ctx.Err();
 //     the write may still happen.
-//   - No Touch and no conditional writes: KV has neither. Sessions then
+//   - Touch and the conditional writes answer errors.ErrUnsupported:
+//     KV has neither (as kvstore's Cloudflare store). Sessions then
 //     re-puts to renew, and its revocation guarantees are as good as
 //     KV's eventual consistency allows (docs/kvstore.md, Cloudflare
 //     section): a write another location made may take up to 60 s to

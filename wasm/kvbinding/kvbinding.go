@@ -28,7 +28,30 @@ type Store struct {
 	ns js.Value
 }
 
-var _ kvstore.Store = (*Store)(nil)
+var (
+	_ kvstore.Store             = (*Store)(nil)
+	_ kvstore.Toucher           = (*Store)(nil)
+	_ kvstore.ConditionalSetter = (*Store)(nil)
+)
+
+// Touch implements kvstore.Toucher: Workers KV changes a TTL only by
+// rewriting the value, so it answers an error wrapping
+// errors.ErrUnsupported, and kvstore.Refresh re-puts.
+func (s *Store) Touch(context.Context, string, time.Duration) error {
+	return &kvstore.Error{Store: "kvbinding", Op: "touch", Kind: errors.ErrUnsupported, Detail: "Workers KV changes a TTL only by rewriting the value"}
+}
+
+// SetIfExists implements kvstore.ConditionalSetter: Workers KV has no
+// conditional writes, so it answers an error wrapping
+// errors.ErrUnsupported and writes nothing.
+func (s *Store) SetIfExists(context.Context, string, []byte, time.Duration) (bool, error) {
+	return false, &kvstore.Error{Store: "kvbinding", Op: "set", Kind: errors.ErrUnsupported, Detail: "Workers KV has no conditional writes"}
+}
+
+// SetIfAbsent implements kvstore.ConditionalSetter like SetIfExists.
+func (s *Store) SetIfAbsent(context.Context, string, []byte, time.Duration) (bool, error) {
+	return false, &kvstore.Error{Store: "kvbinding", Op: "set", Kind: errors.ErrUnsupported, Detail: "Workers KV has no conditional writes"}
+}
 
 // New returns the Store for the worker's binding called name (the
 // binding field of a [[kv_namespaces]] entry in wrangler.toml). The

@@ -33,6 +33,12 @@
 //     memory through the bridge.
 //   - Errors from Fetch never include the URL or the runtime's message,
 //     which may hold store keys or credentials from the URL.
-//   - Environment variables come from the worker's text and secret
-//     bindings: keep rings in secrets, never in the module or config.
+//   - Settings come from the worker's text and secret bindings
+//     (Getenv, which works with stock Go and TinyGo; TinyGo's os.Getenv
+//     sees none of them): keep rings in secrets, never in the module or
+//     config.
+//   - The shim and this package check each other's Protocol: a shim of
+//     another crumb version is refused (bare 500s, both versions named
+//     on the console) rather than trusted to read frames the same way.
+//     Files returns the shim of exactly this version.
 package worker

@@ -3,7 +3,7 @@
 // Command webdisgate is the edge gate with server-side sessions: the cookie
 // carries only a sealed session ID, and the gate loads the record from
 // Webdis (Redis over HTTP) through the runtime's fetch. It needs stock
-// Go (kvstore speaks net/http types):
+// Go (kvstore speaks net/http types), and kvstore without the crumb_nohttp tag:
 //
 //	GOOS=js GOARCH=wasm go build -o gate.wasm ./examples/edge-gate/webdisgate
 //

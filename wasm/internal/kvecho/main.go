@@ -7,9 +7,10 @@
 //	GET  /get?b=BINDING&k=KEY            the value, or the error's kind
 //	POST /set?b=BINDING&k=KEY&ttl=SECS   body = value
 //	POST /del?b=BINDING&k=KEY
+//	POST /touch?b=BINDING&k=KEY, /setifexists and /setifabsent (as /set)
 //
 // An error answers with a status per kvstore sentinel (404 ErrNotFound,
-// 400 ErrBadKey/ErrBadTTL, 413 ErrTooLarge, 503 ErrUnavailable, 504
+// 400 ErrBadKey, 422 ErrBadTTL, 501 errors.ErrUnsupported, 413 ErrTooLarge, 503 ErrUnavailable, 504
 // ErrTimeout, 500 anything else) and the error's text.
 package main
 
@@ -61,6 +62,22 @@ func serve(req *wasm.Request) *wasm.Response {
 			return failure(err)
 		}
 		return text(204, "")
+	case "/touch":
+		if err := store.Touch(ctx, key, time.Hour); err != nil {
+			return failure(err)
+		}
+		return text(204, "")
+	case "/setifexists", "/setifabsent":
+		f := store.SetIfExists
+		if u.Path == "/setifabsent" {
+			f = store.SetIfAbsent
+		}
+		secs, _ := strconv.ParseFloat(q.Get("ttl"), 64)
+		ok, err := f(ctx, key, req.Body, time.Duration(secs*float64(time.Second)))
+		if err != nil {
+			return failure(err)
+		}
+		return text(200, strconv.FormatBool(ok))
 	case "/del":
 		if err := store.Delete(ctx, key); err != nil {
 			return failure(err)
@@ -79,10 +96,14 @@ func failure(err error) *wasm.Response {
 	switch {
 	case errors.Is(err, kvstore.ErrNotFound):
 		status = 404
-	case errors.Is(err, kvstore.ErrBadKey), errors.Is(err, kvstore.ErrBadTTL):
+	case errors.Is(err, kvstore.ErrBadKey):
 		status = 400
+	case errors.Is(err, kvstore.ErrBadTTL):
+		status = 422
 	case errors.Is(err, kvstore.ErrTooLarge):
 		status = 413
+	case errors.Is(err, errors.ErrUnsupported):
+		status = 501
 	case errors.Is(err, kvstore.ErrUnavailable):
 		status = 503
 	case errors.Is(err, kvstore.ErrTimeout):

@@ -1,10 +1,9 @@
-package kvstore_test
+package kvstoretest
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -13,18 +12,13 @@ import (
 	"github.com/crumbkit/crumb/kvstore"
 )
 
-// storeCaps says what a store under test does differently.
-type storeCaps struct {
-	binaryKeys bool // keys may hold any bytes, not only UTF-8
-	touch      bool // Touch extends a TTL (else ErrUnsupported)
-	// conditional: SetIfExists and SetIfAbsent work (else
-	// ErrUnsupported).
-	conditional bool
-}
-
-// conformance runs the behaviour every Store promises. prefix keeps
-// its keys apart from other tests sharing the same backend.
-func conformance(t *testing.T, s kvstore.Store, prefix string, caps storeCaps) {
+// Conformance runs the behaviour every Store promises: round trips of
+// binary values, keys with special bytes kept apart, ErrNotFound for a
+// missing key, Touch and Refresh, the conditional writes, bad input
+// refused before the network, an ended context as ErrTimeout, and
+// concurrent use. prefix keeps its keys apart from other tests sharing
+// the same backend.
+func Conformance(t *testing.T, s kvstore.Store, prefix string, caps Caps) {
 	ctx := context.Background()
 	values := map[string][]byte{
 		"binary": {0, 1, 2, 0xff, 0xfe, '-', 'E', 'R', 'R', '\r', '\n'},
@@ -54,7 +48,7 @@ func conformance(t *testing.T, s kvstore.Store, prefix string, caps storeCaps) {
 			"100%", "%2F", "sp ace", "q?x=1", "h#f", "semi;colon", "colon:key",
 			"uni-ćé-日本", "tab\tkey",
 		}
-		if caps.binaryKeys {
+		if caps.BinaryKeys {
 			keys = append(keys, "nul\x00byte", "\xff\xfe")
 		}
 		for i, k := range keys {
@@ -107,12 +101,12 @@ func conformance(t *testing.T, s kvstore.Store, prefix string, caps storeCaps) {
 		if ok {
 			err := tc.Touch(ctx, key, time.Hour)
 			switch {
-			case caps.touch && err != nil:
+			case caps.Touch && err != nil:
 				t.Fatalf("Touch: %v", err)
-			case !caps.touch && !errors.Is(err, errors.ErrUnsupported):
+			case !caps.Touch && !errors.Is(err, errors.ErrUnsupported):
 				t.Fatalf("Touch: %v, want ErrUnsupported", err)
 			}
-			if caps.touch {
+			if caps.Touch {
 				if err := tc.Touch(ctx, prefix+"touch-missing", time.Hour); !errors.Is(err, kvstore.ErrNotFound) {
 					t.Fatalf("Touch missing: %v, want ErrNotFound", err)
 				}
@@ -127,9 +121,9 @@ func conformance(t *testing.T, s kvstore.Store, prefix string, caps storeCaps) {
 		err := kvstore.Refresh(ctx, s, prefix+"refresh-missing", []byte("w"), time.Hour)
 		_, getErr := s.Get(ctx, prefix+"refresh-missing")
 		switch {
-		case caps.touch && (!errors.Is(err, kvstore.ErrNotFound) || !errors.Is(getErr, kvstore.ErrNotFound)):
+		case caps.Touch && (!errors.Is(err, kvstore.ErrNotFound) || !errors.Is(getErr, kvstore.ErrNotFound)):
 			t.Fatalf("Refresh of a missing key: %v, then Get: %v; want ErrNotFound and nothing written", err, getErr)
-		case !caps.touch && (err != nil || getErr != nil):
+		case !caps.Touch && (err != nil || getErr != nil):
 			t.Fatalf("Refresh (re-put) of a missing key: %v, then Get: %v", err, getErr)
 		}
 	})
@@ -141,7 +135,7 @@ func conformance(t *testing.T, s kvstore.Store, prefix string, caps storeCaps) {
 		key := prefix + "cond"
 		_ = s.Delete(ctx, key)
 		stored, err := c.SetIfExists(ctx, key, []byte("x"), time.Minute)
-		if !caps.conditional {
+		if !caps.Conditional {
 			if !errors.Is(err, errors.ErrUnsupported) {
 				t.Fatalf("SetIfExists: %v, want ErrUnsupported", err)
 			}
@@ -198,9 +192,11 @@ func conformance(t *testing.T, s kvstore.Store, prefix string, caps storeCaps) {
 			{"negative ttl", kvstore.ErrBadTTL, func() error { return s.Set(ctx, prefix+"t", []byte("v"), -time.Second) }},
 		}
 		for _, c := range cases {
-			if err := c.call(); !errors.Is(err, c.err) {
+			err := c.call()
+			if !errors.Is(err, c.err) {
 				t.Errorf("%s: %v, want %v", c.name, err, c.err)
 			}
+			checkTyped(t, c.name, err)
 		}
 	})
 	t.Run("context already done", func(t *testing.T) {
@@ -252,33 +248,24 @@ func trunc(b []byte) []byte {
 	return b
 }
 
-// failDoer fails the test if any request is sent: for inputs that must
-// be refused before the network.
-type failDoer struct{ t testing.TB }
-
-func (f failDoer) Do(r *http.Request) (*http.Response, error) {
-	f.t.Errorf("unexpected request to the store: %s %s", r.Method, r.URL.Path)
-	return nil, errors.New("failDoer: no requests allowed")
-}
-
-// hangDoer blocks until the request's context ends: a store slower than
-// any deadline.
-type hangDoer struct{}
-
-func (hangDoer) Do(r *http.Request) (*http.Response, error) {
-	<-r.Context().Done()
-	return nil, r.Context().Err()
-}
-
-// assertNoSecrets fails if err's text holds any of the secrets.
-func assertNoSecrets(t testing.TB, err error, secrets ...string) {
+// checkTyped fails unless err is nil or an *kvstore.Error whose Kind is
+// one of kvstore's sentinels or errors.ErrUnsupported: the contract that
+// lets callers branch on errors.Is.
+func checkTyped(t testing.TB, what string, err error) {
 	t.Helper()
 	if err == nil {
 		return
 	}
-	for _, s := range secrets {
-		if s != "" && strings.Contains(err.Error(), s) {
-			t.Fatalf("error text %q contains a secret or key", err)
+	var e *kvstore.Error
+	if !errors.As(err, &e) {
+		t.Errorf("%s: %T %v is not a *kvstore.Error", what, err, err)
+		return
+	}
+	for _, k := range []error{kvstore.ErrNotFound, kvstore.ErrUnavailable, kvstore.ErrUnauthorized, kvstore.ErrTooLarge,
+		kvstore.ErrTimeout, kvstore.ErrBadKey, kvstore.ErrBadTTL, kvstore.ErrConfig, kvstore.ErrProtocol, errors.ErrUnsupported} {
+		if e.Kind == k {
+			return
 		}
 	}
+	t.Errorf("%s: error kind %v is not one of kvstore's sentinels", what, e.Kind)
 }
