@@ -352,7 +352,7 @@ func testEdgeGate(t *testing.T, cc gateCompiler) {
 			var backend func(func() time.Time) cookiestore.Backend
 			if mc.webdis {
 				// kvstore's Webdis store is left out under crumb_nohttp.
-				gateWasm = buildVariant(t, "webdisgate.wasm", "./examples/edge-gate/webdisgate", "crumb_nojson", true)
+				gateWasm = cc.buildTags(t, "webdisgate.wasm", "./examples/edge-gate/webdisgate", "crumb_nojson")
 				redis := servicetest.StartRedis(t)
 				wd := servicetest.StartWebdis(t, redis.Addr, servicetest.WebdisConfig{})
 				store := must(kvstore.NewWebdis(kvstore.WebdisConfig{URL: wd.URL, Username: wd.User, Password: wd.Password}))
