@@ -13,7 +13,7 @@ import (
 // gateCompiler is one compiler the gates are built and served with:
 // each end-to-end scenario runs against both.
 type gateCompiler struct {
-	name       string // the subtest name
+	name       string                                      // the subtest name
 	build      func(t *testing.T, name, pkg string) string // with gateTags
 	buildTags  func(t *testing.T, name, pkg, tags string) string
 	wasmExecJS func(t *testing.T) string // the loader matching the compiler
