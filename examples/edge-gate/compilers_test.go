@@ -92,7 +92,7 @@ func buildTinyGoTags(t *testing.T, name, pkg, tags string) string {
 }
 
 // TestTinyGoGateSizes builds every gate with TinyGo and prints its size
-// next to the stock builds' (TestGateSizeSteps): the cookie gate, the
+// next to the stock builds' (TestGateSizes): the cookie gate, the
 // Ed448-verify gate and the Workers KV gate.
 func TestTinyGoGateSizes(t *testing.T) {
 	for _, g := range []struct{ name, pkg string }{
