@@ -58,7 +58,9 @@ var (
 	// (beyond the allowed clock skew), or it was issued in the future.
 	ErrExpired = errors.New("crumb: expired value")
 	// ErrWrongName: the value carries the name tag of a different
-	// cookie name (or the name is longer than any sealer accepts). The
+	// cookie name, or the name itself is not one a sealer accepts
+	// (empty, over 255 bytes, or not an RFC 6265 token: Seal and Open
+	// refuse the same names with the same error). The
 	// tag is read before authentication, so it only tells a value
 	// moved to another cookie apart from garbage; a value whose tag was
 	// rewritten to match fails authentication with ErrInvalid.

@@ -264,22 +264,30 @@ func TestVectorsReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
+	good, bad := map[string]int{}, map[string]int{}
 	for _, f := range files {
-		seen[f.Sealer] = true
+		good[f.Sealer] += len(f.Good)
+		bad[f.Sealer] += len(f.Bad)
 		for _, g := range f.Good {
 			t.Run(f.Sealer+"/good/"+g.ID, func(t *testing.T) { replayGood(t, f.Sealer, g) })
 		}
 		for _, b := range f.Bad {
 			t.Run(f.Sealer+"/bad/"+b.ID, func(t *testing.T) { replayBad(t, f.Sealer, b) })
 		}
-		if len(f.Good) == 0 || len(f.Bad) == 0 {
-			t.Errorf("%s: empty good or bad list", f.Sealer)
+		for _, k := range f.BadPublicKeys {
+			t.Run(f.Sealer+"/bad-public-key/"+k.ID, func(t *testing.T) {
+				if err := refusedAsPoint(f.Sealer, k.OpenKeys); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+		if len(f.Good) == 0 && len(f.Bad) == 0 && len(f.BadPublicKeys) == 0 {
+			t.Errorf("%s: a file with no vectors", f.Sealer)
 		}
 	}
 	for _, s := range vectors.Sealers {
-		if !seen[s] {
-			t.Errorf("no vectors for %s", s)
+		if good[s] == 0 || bad[s] == 0 {
+			t.Errorf("%s: %d good and %d bad vectors, want some of each", s, good[s], bad[s])
 		}
 	}
 }

@@ -206,7 +206,7 @@ func met(ok bool) string {
 	return "NOT met"
 }
 
-// Goals states each goal of issue 2 with the figure measured for it.
+// Goals states each performance target with the figure measured for it.
 func (rep *Report) Goals() []string {
 	var out []string
 	for _, op := range []string{OpSeal, OpOpen} {

@@ -38,7 +38,10 @@ type Backend interface {
 	Load(ctx context.Context, ref []byte) (record []byte, err error)
 
 	// Save stores rec and returns the reference to seal into the
-	// cookie. It is called when the session changed, when the idle
+	// cookie. A server-side Backend (Options.Backend non-nil) returns
+	// rec.ID itself: the store checks that every record it loads
+	// carries the session ID its cookie names, and refuses one that
+	// does not as ErrInvalid. It is called when the session changed, when the idle
 	// expiry is renewed, and when the sealing key rotated.
 	Save(ctx context.Context, rec Record) (ref []byte, err error)
 
@@ -79,6 +82,14 @@ type Record struct {
 	// Expires is when the session ends: the earlier of the idle and the
 	// absolute expiry. A store should drop the record then.
 	Expires time.Time
+	// Replaces, set only with New, is the reference of the identity
+	// this record carries on after Regenerate: the same session, whose
+	// old record is deleted after this Save succeeds. A store that
+	// keeps deleted sessions deleted must refuse (with an error
+	// wrapping ErrMissing) to create the new record when the old one
+	// was deleted meanwhile by a concurrent request (a logout), or
+	// the logout would be undone under the new ID.
+	Replaces []byte
 }
 
 // cookieBackend keeps the whole record inside the cookie.

@@ -23,7 +23,7 @@ func TestNewSessionNotSavedUntilChanged(t *testing.T) {
 		if !s.IsNew() || s.Err() != nil {
 			t.Fatalf("IsNew=%v Err=%v", s.IsNew(), s.Err())
 		}
-		_ = s.ID()
+		_ = s.Data.Email
 	})
 	if !errors.Is(err, cookiestore.ErrNoCookie) || lines != nil {
 		t.Fatalf("untouched new session: err=%v lines=%q", err, lines)
@@ -403,7 +403,7 @@ func TestChangeDetection(t *testing.T) {
 	type withSlice struct{ L []string }
 	type withTime struct{ At time.Time }
 	type withFloat struct{ F float64 }
-	lower := func(p *plain) error { p.Email = strings.ToLower(p.Email); return nil }
+	lower := func(_ context.Context, p *plain) error { p.Email = strings.ToLower(p.Email); return nil }
 	cases := []struct {
 		name string
 		run  func(t *testing.T) bool

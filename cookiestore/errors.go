@@ -2,6 +2,7 @@ package cookiestore
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/crumbkit/crumb"
 )
@@ -66,7 +67,17 @@ func (e *Error) Error() string {
 		s += ": " + e.Detail
 	}
 	if e.Cause != nil && !e.hideCause {
-		s += ": " + e.Cause.Error()
+		// A cause that wraps the kind (a Backend's "%w: %w" of
+		// ErrMissing and its own error) would repeat the kind's text.
+		cause := e.Cause.Error()
+		if k := e.Kind.Error() + ": "; strings.HasPrefix(cause, k) {
+			cause = cause[len(k):]
+		} else if cause == e.Kind.Error() {
+			cause = ""
+		}
+		if cause != "" {
+			s += ": " + cause
+		}
 	}
 	return s
 }

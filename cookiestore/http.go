@@ -129,11 +129,41 @@ func addHeaders(h http.Header, lines []string, fromCookie bool) {
 	}
 	switch {
 	case len(lines) > 0:
-		h["Set-Cookie"] = append(h["Set-Cookie"], lines...)
+		h["Set-Cookie"] = append(dropCookies(h["Set-Cookie"], lines), lines...)
 		cc(CacheControl)
 	case fromCookie:
 		cc(PrivateCacheControl)
 	}
+}
+
+// dropCookies removes from have the Set-Cookie lines for the cookies
+// that lines set: a second Save in one response replaces what the first
+// added, so the response carries one line per cookie (two lines for one
+// name are ambiguous, and some proxies refuse them).
+func dropCookies(have, lines []string) []string {
+	if len(have) == 0 {
+		return have
+	}
+	kept := have[:0:0]
+	for _, h := range have {
+		dup := false
+		for _, l := range lines {
+			if cookieName(h) == cookieName(l) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, h)
+		}
+	}
+	return kept
+}
+
+// cookieName is the name a Set-Cookie line sets.
+func cookieName(line string) string {
+	name, _, _ := strings.Cut(line, "=")
+	return strings.TrimSpace(name)
 }
 
 // addVary adds "Cookie" to the Vary header unless it is there (or "*").

@@ -50,7 +50,7 @@ func TestBadCookies(t *testing.T) {
 	hook := &hookErrs{}
 	opts := cookiestore.Options[account]{Name: "sid", Now: clk.Now, OnError: hook.add, InsecureHTTP: true,
 		IdleTimeout: time.Hour,
-		Validate: func(a *account) error {
+		Validate: func(_ context.Context, a *account) error {
 			if strings.Contains(a.Email, " ") {
 				return errors.New("email with a space")
 			}

@@ -88,7 +88,7 @@ func TestCommitTwice(t *testing.T) {
 // errors.Is still finds it.
 func TestValidateErrorHidden(t *testing.T) {
 	errBad := errors.New("bad email secret@example.com")
-	validating := newEnv(t, ring(t), cookiestore.Options[account]{Validate: func(a *account) error {
+	validating := newEnv(t, ring(t), cookiestore.Options[account]{Validate: func(_ context.Context, a *account) error {
 		if a.Email != "" {
 			return errBad
 		}

@@ -156,7 +156,7 @@ func TestLifetimeSealedInRecord(t *testing.T) {
 func TestRecordWithoutLifetime(t *testing.T) {
 	clk := newClock()
 	sealer := encrypted.New(ring(t), crumb.WithClock(clk.Now))
-	st := mustStore(t, sealer, cookiestore.Options[account]{IdleTimeout: time.Hour, Now: clk.Now})
+	st := mustNew(t, sealer, cookiestore.Options[account]{IdleTimeout: time.Hour, Now: clk.Now})
 	rec := fmt.Sprintf(`{"i":"%s","c":%d,"d":{"email":"a"}}`, strings.Repeat("A", 43), clk.Now().Unix())
 	v, err := sealer.Seal("__Host-session", []byte(rec), clk.Now().Add(time.Hour))
 	if err != nil {
@@ -176,7 +176,7 @@ func TestRecordWithoutLifetime(t *testing.T) {
 func TestRecordLifetimeOutOfBounds(t *testing.T) {
 	clk := newClock()
 	sealer := encrypted.New(ring(t), crumb.WithClock(clk.Now))
-	st := mustStore(t, sealer, cookiestore.Options[account]{Now: clk.Now})
+	st := mustNew(t, sealer, cookiestore.Options[account]{Now: clk.Now})
 	now := clk.Now().Unix()
 	day := int64(86400)
 	for _, life := range []string{
@@ -287,4 +287,13 @@ func TestExpiresAfterCommit(t *testing.T) {
 	if !s.Expires().IsZero() {
 		t.Fatalf("Expires after the cookie was cleared: %v", s.Expires())
 	}
+}
+
+func mustNew(t *testing.T, s crumb.Sealer, o cookiestore.Options[account]) *cookiestore.Store[account] {
+	t.Helper()
+	st, err := cookiestore.New(s, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

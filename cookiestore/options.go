@@ -136,11 +136,42 @@ type Options[T any] struct {
 	// program built with the crumb_nojson tag has no default and must
 	// set it.
 	Codec Codec
-	// Validate checks session data after it is decoded; an error
-	// starts a fresh session and is reported to OnError wrapped in
-	// ErrRejected. Use it for anything a signed-only (client-readable)
-	// or unsigned cookie carries.
-	Validate func(*T) error
+	// NewData fills the Data of a new session (no cookie, a refused
+	// one, or after Destroy), like hattip's defaultSessionData: set
+	// defaults there. A new session whose Data is still what NewData
+	// left is not saved, so a request that only reads the defaults
+	// sends no Set-Cookie. It is called once per new session and may
+	// differ between calls. When T is a map type, Data is an empty
+	// map before NewData runs (and after a record holding null is
+	// loaded), so a first write never panics on a nil map.
+	NewData func(data *T)
+	// Validate checks session data after it is decoded, with the
+	// request's context (for a lookup with its deadline, or values the
+	// application put there); an error starts a fresh session and is
+	// reported to OnError wrapped in ErrRejected. Use it for anything
+	// a signed-only (client-readable) or unsigned cookie carries.
+	Validate func(ctx context.Context, data *T) error
+	// BeforeSave runs in Commit just before a session is saved
+	// (changed, renewed, re-sealed or forced; not when nothing is
+	// sent), like koa's beforeSave: it may change the session (stamp
+	// Data, add a flash) and what it leaves is saved. An error stops
+	// the save: Commit returns it wrapped in ErrRejected (the
+	// middleware answers 500 and reports it to OnError), without its
+	// text, which may quote the data.
+	BeforeSave func(ctx context.Context, s *Session[T]) error
+	// OnEvent receives what happens to sessions: created, renewed,
+	// regenerated, destroyed, rotated (re-sealed under the primary
+	// key) and refused (a cookie not used, with the reason). An Event
+	// holds no ID, data, cookie or key material, so it can go to a log
+	// as it is; in the net/http build it is a slog.LogValuer:
+	//
+	//	OnEvent: func(ctx context.Context, e cookiestore.Event) {
+	//		slog.InfoContext(ctx, "session", "event", e)
+	//	},
+	//
+	// It runs synchronously in the request and must be safe for
+	// concurrent use.
+	OnEvent func(ctx context.Context, e Event)
 	// Backend keeps the records; nil keeps them inside the cookie.
 	Backend Backend
 	// BackendFailureStatus is the HTTP status the middleware answers,

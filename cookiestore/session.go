@@ -30,8 +30,13 @@ type Session[T any] struct {
 	created time.Time
 	// life is the session's lifetime; lives the Store's, for Remember
 	// and Destroy.
-	life    Lifetime
-	lives   *lives
+	life  Lifetime
+	lives *lives
+	// newData fills a new session's Data (Options.NewData, a map for
+	// a map type); fresh is the encoding of what it filled in, the
+	// baseline below which a new session is not saved.
+	newData func(*T)
+	fresh   []byte
 	isNew   bool
 	loadErr error
 
@@ -77,9 +82,20 @@ type Session[T any] struct {
 // random bits, sealed inside the cookie. It is stable for the life of a
 // session and changes on Regenerate and Destroy, so it can bind CSRF
 // tokens to the session. Treat it as a secret, like the cookie.
+//
+// Asking for the ID of a session not yet saved (a new one, or one
+// whose identity Regenerate or Destroy just replaced) makes the next
+// Commit save it, even with zero Data: a token bound to the ID on a
+// login page must still match on submit, so the ID cannot be allowed
+// to vanish with an unsaved session. Reading the ID of a session the
+// request loaded changes nothing.
 func (s *Session[T]) ID() string {
 	if s.id == "" {
 		s.id, s.idSaved = newID(), false
+	}
+	if !s.idSaved && !s.forced {
+		s.forced = true
+		s.gen++
 	}
 	return s.id
 }
@@ -117,7 +133,8 @@ func (s *Session[T]) Regenerate() {
 	s.gen++
 }
 
-// Destroy ends the session: Data is reset to its zero value, flashes
+// Destroy ends the session: Data is reset to its zero value (or what
+// Options.NewData fills in), flashes
 // are dropped, and the response expires the cookie and all its chunks
 // (and a server-side backend deletes the record). If the handler sets
 // Data or adds a flash afterwards, a new session with a new ID is saved
@@ -125,6 +142,11 @@ func (s *Session[T]) Regenerate() {
 func (s *Session[T]) Destroy() {
 	var zero T
 	s.Data = zero
+	s.fresh = nil
+	if s.newData != nil {
+		s.newData(&s.Data)
+		s.setFresh()
+	}
 	s.inFlash, s.outFlash, s.kept, s.keepAll = nil, nil, nil, false
 	s.destroyed = true
 	s.forced = false
@@ -151,8 +173,8 @@ func (s *Session[T]) clock() time.Time {
 }
 
 // MarkChanged saves the session on this response even if nothing
-// changed, for example to persist a new session whose Data is still
-// zero so its ID can bind a CSRF token.
+// changed, for example to re-issue the cookie. (ID already does so for
+// a session not yet saved.)
 func (s *Session[T]) MarkChanged() {
 	s.forced = true
 	s.gen++
@@ -176,16 +198,19 @@ func (s *Session[T]) Flash(key string, value any) {
 	s.gen++
 }
 
-// Flashes returns the string flashes the previous request left under
-// key. Flash values that are not strings are skipped; use FlashValues
-// for other types. Every flash is gone after this request unless Keep
-// or Reflash is called.
+// Flashes returns the flashes the previous request left under key, as
+// strings. A value that is not a string is not skipped: it comes back
+// as its encoding with the store's Codec (3, {"a":1} with JSON); use
+// FlashValues or AllFlashes to decode it as its type. Every flash is
+// gone after this request unless Keep or Reflash is called.
 func (s *Session[T]) Flashes(key string) []string {
 	var out []string
 	for _, raw := range s.inFlash[key] {
 		var v string
 		if s.codec().Unmarshal(raw, &v) == nil {
 			out = append(out, v)
+		} else {
+			out = append(out, string(raw))
 		}
 	}
 	return out

@@ -3,6 +3,7 @@ package cookiestore
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"errors"
 	"reflect"
 	"strings"
@@ -44,6 +45,9 @@ type Store[T any] struct {
 	scratch sync.Pool
 	// decoders holds *jsonDecoder values (as pooledDecoder).
 	decoders sync.Pool
+	// initData fills a new session's Data (see newDataFunc); nil
+	// leaves it T's zero value.
+	initData func(*T)
 }
 
 // New returns a Store sealing with sealer. It checks opts and fails
@@ -62,7 +66,7 @@ func New[T any](sealer crumb.Sealer, opts Options[T]) (*Store[T], error) {
 	if err != nil {
 		return nil, newErr("new", ErrConfig, "the Codec cannot encode the zero value of the session data type", err)
 	}
-	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil}
+	st := &Store[T]{sealer: sealer, cfg: cfg, zeroData: zb, remote: opts.Backend != nil, initData: newDataFunc(cfg.NewData)}
 	if js, ok := cfg.Codec.(jsonShortcuts); ok {
 		st.scratch.New, st.decoders.New, st.plain, st.isJSON = js.jsonShortcuts(cfg.Codec, reflect.TypeFor[T]())
 	}
@@ -95,7 +99,11 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 	if err := st.load(ctx, s, &in); err != nil {
 		// Whatever partial state load reached is dropped.
 		st.reset(s, in.seen)
+		st.initNew(s)
 		s.loadErr = err
+		if err != ErrNoCookie && !errors.Is(err, ErrBackend) {
+			st.event(ctx, EventRefused, err, Lifetime{})
+		}
 		return err
 	}
 	return nil
@@ -105,7 +113,7 @@ func (st *Store[T]) loadInto(ctx context.Context, s *Session[T], cookieHeader st
 // cookies in present (none of which it uses).
 func (st *Store[T]) reset(s *Session[T], present uint16) {
 	*s = Session[T]{isNew: true, c: st.cfg.Codec, now: st.cfg.Now, loadedData: st.zeroData, present: present,
-		life: st.cfg.lives.def, lives: &st.cfg.lives}
+		life: st.cfg.lives.def, lives: &st.cfg.lives, newData: st.initData}
 }
 
 func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error {
@@ -147,6 +155,12 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 		}
 		return e
 	}
+	return st.loadRecord(ctx, s, opened, n)
+}
+
+// loadRecord loads the record the opened cookie (of n chunks) refers
+// to into s, checking it against the session's sealed lifetime.
+func (st *Store[T]) loadRecord(ctx context.Context, s *Session[T], opened crumb.Opened, n int) error {
 	now := st.now()
 	rec, err := st.cfg.Backend.Load(ctx, opened.Payload)
 	if err != nil {
@@ -161,6 +175,12 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	}
 	if len(w.ID) != idText || w.Created <= 0 || len(w.Data) == 0 {
 		return newErr("load", ErrInvalid, "record lacks an ID, a creation time or data", nil)
+	}
+	// A server-side record must be the one the cookie names: a store
+	// that answers with another session's record (a key collision, a
+	// bug, a tampered store) must not hand that session over.
+	if st.remote && subtle.ConstantTimeCompare(opened.Payload, []byte(w.ID)) != 1 {
+		return newErr("load", ErrInvalid, "record belongs to another session ID", nil)
 	}
 	created := time.Unix(w.Created, 0)
 	if created.After(now.Add(maxClockAhead)) {
@@ -183,13 +203,14 @@ func (st *Store[T]) load(ctx context.Context, s *Session[T], in *incoming) error
 	if err := st.decodeData(w.Data, &s.Data); err != nil {
 		return &Error{Op: "load", Kind: ErrInvalid, Detail: "session data does not decode", Cause: err, hideCause: true}
 	}
+	st.fixMap(s)
 	if st.plain {
 		// The snapshot is taken before Validate, so a Validate that
 		// normalises the data counts as a change and is saved.
 		s.base = s.Data
 	}
 	if st.cfg.Validate != nil {
-		if err := st.cfg.Validate(&s.Data); err != nil {
+		if err := st.cfg.Validate(ctx, &s.Data); err != nil {
 			// A validator's message may quote the data it refused.
 			return &Error{Op: "load", Kind: ErrRejected, Cause: err, hideCause: true}
 		}
@@ -304,7 +325,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// Nothing worth a cookie: a new or destroyed session still at its
 	// zero value. Clear whatever cookies the client holds.
 	if (s.isNew || s.destroyed) && len(flashes) == 0 && !s.forced {
-		empty, err := st.sameData(&s.Data, &st.zero, st.zeroData)
+		empty, fresh, err := st.isFresh(s)
 		if err != nil {
 			return nil, dataErr(err)
 		}
@@ -314,10 +335,13 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 					return nil, newErr("commit", ErrBackend, "deleting the destroyed record", err)
 				}
 			}
+			if s.destroyed && (s.oldRef != nil || s.present != 0) {
+				defer st.event(ctx, EventDestroyed, nil, Lifetime{})
+			}
 			lines := st.deletes(nil, s.present)
 			s.present, s.held, s.oldRef, s.ref = 0, 0, nil, nil
 			s.expires = time.Time{}
-			st.settle(s, st.zeroData)
+			st.settle(s, fresh)
 			return lines, nil
 		}
 	}
@@ -341,6 +365,9 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		return lines, nil
 	}
 
+	if err := st.beforeSave(ctx, s); err != nil {
+		return nil, err
+	}
 	now := st.now()
 	if s.id == "" {
 		s.id, s.idSaved = newID(), false
@@ -365,7 +392,13 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// Changed is exact: a renewal whose data still encodes as loaded
 	// lets a server-side store extend the entry instead of rewriting it.
 	changed = changed || !bytes.Equal(data, s.loadedData)
-	ref, err := st.cfg.Backend.Save(ctx, Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires})
+	saved := Record{ID: s.id, Payload: rec, Changed: changed, New: !s.idSaved, Expires: expires}
+	if saved.New && !s.destroyed {
+		saved.Replaces = s.oldRef
+	}
+	event := saveEvent(s, changed, renew)
+	destroyed := s.destroyed && s.oldRef != nil
+	ref, err := st.cfg.Backend.Save(ctx, saved)
 	if err != nil {
 		// idSaved stays as it was: a failed save of a new ID may or may
 		// not have landed, and the retry still says New (the Backend
@@ -396,6 +429,12 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 	// the request's cookies.
 	s.present, s.held = 1<<n-1, 1<<n-1
 	st.settle(s, data)
+	if destroyed {
+		st.event(ctx, EventDestroyed, nil, Lifetime{})
+	}
+	if event != 0 {
+		st.event(ctx, event, nil, s.life)
+	}
 	return lines, nil
 }
 

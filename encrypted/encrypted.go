@@ -123,7 +123,7 @@ func (s *Sealer) Seal(name string, payload []byte, expires time.Time) (string, e
 // Open authenticates and decrypts value for the cookie name. The
 // returned Payload aliases memory owned by the result alone.
 func (s *Sealer) Open(name, value string) (crumb.Opened, error) {
-	if err := wire.CheckNameLen(name); err != nil {
+	if err := wire.CheckName(name); err != nil {
 		return crumb.Opened{}, err
 	}
 	ctxLen := wire.ContextLen(Label, name) + wire.HeaderLen

@@ -157,7 +157,7 @@ func TestConcurrent(t *testing.T) {
 }
 
 // TestAllocs holds the sealer to at most 4 allocations per Seal and per
-// Open (the goal for the sealer layer itself).
+// Open (the target for the sealer layer itself, docs/benchmarks.md).
 func TestAllocs(t *testing.T) {
 	vectors.AllocsAtMost(t, "aes-gcm", encrypted.New(ring(t, 1), clock(t0)), t1, 4)
 }

@@ -111,6 +111,15 @@ func (b *Backend) Save(ctx context.Context, rec cookiestore.Record) ([]byte, err
 		ttl = time.Second
 	}
 	switch {
+	case rec.New && rec.Replaces != nil:
+		// Regenerate: the new ID carries on a session that a logout
+		// in a concurrent request may have deleted; it must stay
+		// deleted, not live on under the new ID.
+		old, perr := ParseSessionID(string(rec.Replaces))
+		if perr != nil {
+			old = SessionID{}
+		}
+		err = b.sessions.replace(ctx, old, func() error { return b.sessions.saveNew(ctx, id, rec.Payload, ttl) }, id)
 	case rec.New:
 		// An ID cookiestore drew in this request and never saved: no
 		// cookie carries it, so no logout can have deleted it, and the

@@ -13,6 +13,9 @@
 //   - redisstore.Store, in the nested module kvstore/redisstore: Redis
 //     over TCP (single node, Cluster, Sentinel), for origins that can
 //     open TCP connections.
+//   - dynamostore.Store, in the nested module kvstore/dynamostore: an
+//     Amazon DynamoDB table through the AWS SDK for Go v2, for origins
+//     on AWS Lambda.
 //
 // Package kvstore/kvstoretest is the test suite every Store passes,
 // importable by stores outside this package.

@@ -325,15 +325,43 @@ func (s *Sessions) Delete(ctx context.Context, id SessionID) error {
 // the delete fails, the new ID is returned with an error that wraps
 // both ErrStaleSession and the store's error: the old entry lives until
 // its TTL runs out.
+//
+// A deleted session stays deleted: when old was deleted (a logout in a
+// concurrent request, seen by its tombstone) before or while the new
+// record is written, Regenerate fails with an error wrapping
+// ErrNotFound and leaves no record under the new ID.
 func (s *Sessions) Regenerate(ctx context.Context, old SessionID, data []byte, ttl time.Duration) (SessionID, error) {
 	id := NewSessionID()
-	if err := s.create(ctx, id, data, ttl); err != nil {
+	if err := s.replace(ctx, old, func() error { return s.create(ctx, id, data, ttl) }, id); err != nil {
 		return SessionID{}, err
 	}
 	if err := s.Delete(ctx, old); err != nil {
 		return id, errors.Join(ErrStaleSession, err)
 	}
 	return id, nil
+}
+
+// replace runs write, which creates the record of id, the identity
+// that replaces old, then checks old's tombstone: when old was deleted
+// (before or during the write) it deletes the new record and fails
+// with ErrNotFound. One read after the write is enough: a tombstone
+// written later belongs to a logout that came after this request's
+// Regenerate, which the new ID rightly survives (that logout ended the
+// old ID only).
+func (s *Sessions) replace(ctx context.Context, old SessionID, write func() error, id SessionID) error {
+	if err := write(); err != nil {
+		return err
+	}
+	if old.IsZero() {
+		return nil
+	}
+	if err := s.checkRevoked(ctx, old, "regenerate"); err != nil {
+		if delErr := s.Store.Delete(ctx, s.key(id)); delErr != nil {
+			return errors.Join(err, delErr)
+		}
+		return err
+	}
+	return nil
 }
 
 // saveNew writes the record of an ID that has never been saved

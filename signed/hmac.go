@@ -92,7 +92,7 @@ func (s *Sealer) Seal(name string, payload []byte, expires time.Time) (string, e
 // Open verifies value for the cookie name in constant time and returns
 // its payload.
 func (s *Sealer) Open(name, value string) (crumb.Opened, error) {
-	if err := wire.CheckNameLen(name); err != nil {
+	if err := wire.CheckName(name); err != nil {
 		return crumb.Opened{}, err
 	}
 	ctxLen := wire.ContextLen(LabelHMAC, name)

@@ -99,7 +99,7 @@ func (s *PublicSealer) message(name string, body []byte) []byte {
 
 // Open verifies value for the cookie name and returns its payload.
 func (s *PublicSealer) Open(name, value string) (crumb.Opened, error) {
-	if err := wire.CheckNameLen(name); err != nil {
+	if err := wire.CheckName(name); err != nil {
 		return crumb.Opened{}, err
 	}
 	raw, h, err := wire.Decode(value, s.o.MaxValueLen, s.format, wire.HeaderLen+s.sigLen, 0)

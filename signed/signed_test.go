@@ -179,7 +179,7 @@ func TestConcurrent(t *testing.T) {
 }
 
 // TestAllocs holds the HMAC sealer to at most 4 allocations per Seal
-// and per Open (the goal for the sealer layer itself).
+// and per Open (the target for the sealer layer itself, docs/benchmarks.md).
 func TestAllocs(t *testing.T) {
 	vectors.AllocsAtMost(t, "hmac", signed.New(ring(t, 1), clock(t0)), t1, 4)
 }

@@ -53,7 +53,7 @@ func (s *Sealer) Seal(name string, payload []byte, expires time.Time) (string, e
 // the only defence against a hostile client. A payload it rejects gives
 // an error wrapping crumb.ErrInvalid.
 func (s *Sealer) Open(name, value string) (crumb.Opened, error) {
-	if err := wire.CheckNameLen(name); err != nil {
+	if err := wire.CheckName(name); err != nil {
 		return crumb.Opened{}, err
 	}
 	raw, h, err := wire.Decode(value, s.o.MaxValueLen, wire.FormatUnsigned, wire.HeaderLen, 0)

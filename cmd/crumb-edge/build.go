@@ -37,8 +37,11 @@ drops symbols and DWARF). With TinyGo (a project made with init -tinygo, or
 
   tinygo build -target=wasm -no-debug -tags crumb_nohttp,crumb_nojson -o gate.wasm .
 
-TinyGo 0.34 accepts Go 1.19 to 1.23 only, and crumb's go.mod needs a newer
-Go: see docs/edge.md for what a TinyGo build of a project needs.
+TinyGo 0.34 accepts Go 1.19 to 1.23 only, while crumb's go.mod needs a newer
+Go. So a TinyGo build uses crumb's go.tinygo.mod (its module file pinned to
+what Go 1.23 accepts): build writes DIR/.crumb-edge-tinygo/, a copy of crumb
+made of that file and links to crumb's source, and a module file for the
+project replacing crumb with it, and passes it with GOFLAGS=-modfile.
 
 Flags:
 `
@@ -65,7 +68,12 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cmd *exec.Cmd
 	env := os.Environ()
 	if *tinygo {
+		modfile, err := tinyGoModfile(ctx, *goCmd, dir)
+		if err != nil {
+			return err
+		}
 		cmd = exec.CommandContext(ctx, *tinygoCmd, "build", "-target=wasm", "-no-debug", "-tags=crumb_nohttp,crumb_nojson", "-o", "gate.wasm", ".")
+		env = append(env, "GOFLAGS=-modfile="+modfile+" -mod=mod")
 	} else {
 		cmd = exec.CommandContext(ctx, *goCmd, "build", "-tags=crumb_nohttp,crumb_nojson", "-trimpath", "-ldflags=-s -w", "-o", "gate.wasm", ".")
 		env = append(env, "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")

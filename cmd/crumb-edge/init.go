@@ -167,7 +167,7 @@ func initProject(o initOptions, stdout io.Writer) error {
 		{"wasm_exec.js", execJS, 0o644},
 		{"wrangler.toml", render(wranglerTemplate, data), 0o644},
 		{".dev.vars", []byte(devVars), 0o600},
-		{".gitignore", []byte("gate.wasm\n.dev.vars\norigin.keys\n.crumb-edge-dev/\n"), 0o644},
+		{".gitignore", []byte("gate.wasm\n.dev.vars\norigin.keys\n.crumb-edge-dev/\n.crumb-edge-tinygo/\n"), 0o644},
 		{stateFile, []byte("compiler = " + compiler + "\nkv = " + o.kv + "\n"), 0o644},
 	}
 	if originKeys != "" {

@@ -113,9 +113,52 @@ func TestInitBuildDev(t *testing.T) {
 	if size == nil {
 		t.Fatalf("build did not print the sizes: %s", out)
 	}
-	t.Logf("crumb-edge build: %s", strings.TrimSpace(out[strings.Index(out, "gate.wasm:")-len(dir)-1:]))
+	t.Logf("crumb-edge build: %s", strings.TrimSpace(out[strings.Index(out, "gate.wasm:"):]))
 
-	// dev, as a user runs it, until the test ends.
+	checkDev(t, bin, workerd, dir)
+
+	// wrangler accepts the project (offline: --dry-run builds the
+	// upload and stops before any network call).
+	wrangler := servicetest.NodeModule(t, "wrangler/bin/wrangler.js")
+	node := servicetest.LookPath(t, "node", "apt-get install nodejs")
+	dryRun := func(dir string) string {
+		cmd := exec.Command(node, wrangler, "deploy", "--dry-run", "--outdir", filepath.Join(t.TempDir(), "out"))
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CI=1", "WRANGLER_SEND_METRICS=false", "HOME="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("wrangler deploy --dry-run in %s: %v\n%s", filepath.Base(dir), err, out)
+		}
+		return string(out)
+	}
+	if out := dryRun(dir); !strings.Contains(out, "env.ORIGIN_URL") || !strings.Contains(out, "gate.wasm") {
+		t.Errorf("wrangler dry run does not list the module and ORIGIN_URL:\n%s", out)
+	}
+
+	// A KV project: the binding is in wrangler.toml, and dev declines.
+	kvDir := filepath.Join(t.TempDir(), "kv-gate")
+	if out, code := runCmd(t, "", bin, "init", "-origin", origin.URL, "-kv", "SESSIONS", "-crumb", root, kvDir); code != 0 {
+		t.Fatalf("init -kv: %d\n%s", code, out)
+	}
+	if out, code := runCmd(t, "", bin, "build", kvDir); code != 0 {
+		t.Fatalf("build of the KV project: %d\n%s", code, out)
+	} else {
+		t.Logf("crumb-edge build (-kv): %s", strings.TrimSpace(out[strings.Index(out, "gate.wasm:"):]))
+	}
+	if out := dryRun(kvDir); !strings.Contains(out, "env.SESSIONS") {
+		t.Errorf("wrangler dry run does not list the KV binding:\n%s", out)
+	}
+	if out, code := runCmd(t, "", bin, "dev", "-workerd", workerd, kvDir); code != exitFail || !strings.Contains(out, "wrangler dev") {
+		t.Errorf("dev of a KV project: %d %q, want a pointer to wrangler dev", code, out)
+	}
+}
+
+// checkDev serves the built project in dir with crumb-edge dev, as a
+// user runs it, and checks that the gate redirects an anonymous request
+// for a protected path and forwards one with a session sealed with the
+// ring init wrote, with the verified identity.
+func checkDev(t *testing.T, bin, workerd, dir string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dev := exec.CommandContext(ctx, bin, "dev", "-workerd", workerd, dir)
 	stdout, _ := dev.StdoutPipe()
@@ -199,38 +242,38 @@ func TestInitBuildDev(t *testing.T) {
 		t.Errorf("authenticated: %d %q", code, body)
 	}
 
-	// wrangler accepts the project (offline: --dry-run builds the
-	// upload and stops before any network call).
-	wrangler := servicetest.NodeModule(t, "wrangler/bin/wrangler.js")
-	node := servicetest.LookPath(t, "node", "apt-get install nodejs")
-	dryRun := func(dir string) string {
-		cmd := exec.Command(node, wrangler, "deploy", "--dry-run", "--outdir", filepath.Join(t.TempDir(), "out"))
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "CI=1", "WRANGLER_SEND_METRICS=false", "HOME="+t.TempDir())
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("wrangler deploy --dry-run in %s: %v\n%s", filepath.Base(dir), err, out)
-		}
-		return string(out)
-	}
-	if out := dryRun(dir); !strings.Contains(out, "env.ORIGIN_URL") || !strings.Contains(out, "gate.wasm") {
-		t.Errorf("wrangler dry run does not list the module and ORIGIN_URL:\n%s", out)
-	}
+}
 
-	// A KV project: the binding is in wrangler.toml, and dev declines.
-	kvDir := filepath.Join(t.TempDir(), "kv-gate")
-	if out, code := runCmd(t, "", bin, "init", "-origin", origin.URL, "-kv", "SESSIONS", "-crumb", root, kvDir); code != 0 {
-		t.Fatalf("init -kv: %d\n%s", code, out)
+// TestInitBuildDevTinyGo: the same with init -tinygo, built by TinyGo
+// through crumb's go.tinygo.mod.
+func TestInitBuildDevTinyGo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a project with TinyGo and starts workerd")
 	}
-	if out, code := runCmd(t, "", bin, "build", kvDir); code != 0 {
-		t.Fatalf("build of the KV project: %d\n%s", code, out)
-	} else {
-		t.Logf("crumb-edge build (-kv): %s", strings.TrimSpace(out[strings.Index(out, "gate.wasm:"):]))
+	tinygo := servicetest.TinyGo(t)
+	workerd := servicetest.NodeModule(t, servicetest.WorkerdBin)
+	root := servicetest.ModuleRoot(t)
+	bin := crumbEdge(t)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "user=%q path=%s", r.Header.Get("X-Crumb-User"), r.URL.Path)
+	}))
+	t.Cleanup(origin.Close)
+	dir := filepath.Join(t.TempDir(), "tiny-gate")
+	if out, code := runCmd(t, "", bin, "init", "-tinygo", "-tinygo-cmd", tinygo, "-origin", origin.URL, "-protect", "/private/", "-login", "/login", "-crumb", root, dir); code != 0 {
+		t.Fatalf("init -tinygo: %d\n%s", code, out)
 	}
-	if out := dryRun(kvDir); !strings.Contains(out, "env.SESSIONS") {
-		t.Errorf("wrangler dry run does not list the KV binding:\n%s", out)
+	execJS, err := servicetest.TinyGoWasmExecJS(tinygo)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if out, code := runCmd(t, "", bin, "dev", "-workerd", workerd, kvDir); code != exitFail || !strings.Contains(out, "wrangler dev") {
-		t.Errorf("dev of a KV project: %d %q, want a pointer to wrangler dev", code, out)
+	want, _ := os.ReadFile(execJS)
+	if got, _ := os.ReadFile(filepath.Join(dir, "wasm_exec.js")); !bytes.Equal(got, want) {
+		t.Error("init -tinygo did not write TinyGo's wasm_exec.js")
 	}
+	out, code := runCmd(t, "", bin, "build", "-tinygo-cmd", tinygo, dir)
+	if code != 0 {
+		t.Fatalf("build (TinyGo): %d\n%s", code, out)
+	}
+	t.Logf("crumb-edge build (TinyGo): %s", strings.TrimSpace(out[strings.Index(out, "gate.wasm:"):]))
+	checkDev(t, bin, workerd, dir)
 }

@@ -267,18 +267,20 @@ func dispatch(args []string, e env) error {
 		return usageErr("no command named " + strconv.Quote(name))
 	}
 	fs := flag.NewFlagSet("keygen "+c.name, flag.ContinueOnError)
-	// The flag package prints its own parse errors; they name the flag
-	// and, for a bad number, the value given, which is never a secret:
-	// keygen has no flag that takes a passphrase.
-	fs.SetOutput(e.stderr)
+	// The flag package's own parse errors quote the value given, and a
+	// value can be a ring pasted into the wrong flag (keygen rotate
+	// -keep "$RING"): they are discarded, and flagErr says what went
+	// wrong without repeating anything the user typed.
+	fs.SetOutput(io.Discard)
 	act := c.flags(fs)
-	// Usage text goes to stdout when asked for with -h, and is not
-	// repeated after a parse error, which the flag package has already
-	// printed to stderr.
+	// Usage text goes to stdout when asked for with -h.
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			return usageErr("invalid flags for " + strings.TrimSpace("keygen "+c.name))
+			if c.name != "" {
+				return usageErr(c.name + ": " + flagErr(fs, err))
+			}
+			return usageErr(flagErr(fs, err))
 		}
 		if name == "" {
 			mainUsage(e.stdout)
@@ -303,6 +305,34 @@ func printCommandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
 }
 
 // ---- flag helpers ----------------------------------------------------------
+
+// flagErr describes a flag parse error by the flag's name alone. The
+// flag package's message quotes the value (or, for an unknown flag, the
+// text) the user typed, which may be key material.
+func flagErr(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "invalid value "), strings.HasPrefix(msg, "invalid boolean value "):
+		// "invalid value %q for flag -%s: %v" (booleans: "... for
+		// -%s: %v"): the name follows the last " for flag -" or
+		// " for -", and is checked against the defined flags so no
+		// part of the quoted value can pass for it.
+		for _, sep := range []string{" for flag -", " for -"} {
+			if i := strings.LastIndex(msg, sep); i >= 0 {
+				name, _, _ := strings.Cut(msg[i+len(sep):], ":")
+				if f := fs.Lookup(name); f != nil {
+					return "invalid value for -" + f.Name + " (the value is not repeated here)"
+				}
+			}
+		}
+		return "invalid flag value (the value is not repeated here)"
+	case strings.HasPrefix(msg, "flag needs an argument: -"):
+		if f := fs.Lookup(strings.TrimPrefix(msg, "flag needs an argument: -")); f != nil {
+			return "flag -" + f.Name + " needs a value"
+		}
+	}
+	return "unknown flag or bad flag syntax (the text is not repeated here)"
+}
 
 func countFlag(fs *flag.FlagSet, name string, def int, usage string) *int {
 	return fs.Int(name, def, usage)

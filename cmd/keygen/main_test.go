@@ -603,3 +603,41 @@ func TestErrorsNeverEchoKeys(t *testing.T) {
 		}
 	}
 }
+
+// A ring pasted into the wrong flag (keygen rotate -keep "$RING") must
+// not come back in the error: the flag package's own messages quote the
+// value they could not parse.
+func TestFlagErrorsNeverEchoValues(t *testing.T) {
+	ring := newRing(t, 2).Export()
+	key := strings.Split(ring, ",")[0]
+	tests := []struct {
+		name     string
+		args     []string
+		mentions string
+	}{
+		{"ring as a number", []string{"rotate", "-keep", ring}, "-keep"},
+		{"ring as a number after =", []string{"rotate", "-keep=" + ring}, "-keep"},
+		{"ring as the key count", []string{"-n", ring}, "-n"},
+		{"key as a flag name", []string{"check", "-" + key}, "unknown flag"},
+		{"key as a flag name and value", []string{"check", "-" + key + "=" + key}, "unknown flag"},
+		{"key after three dashes", []string{"rotate", "---" + key}, "bad flag syntax"},
+		{"missing value", []string{"rotate", "-ring"}, "-ring needs a value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := keygen(t, "", nil, tt.args...)
+			if res.code != 2 {
+				t.Fatalf("exit %d, want 2 (usage)", res.code)
+			}
+			if res.stdout != "" {
+				t.Fatal("a failed command printed to stdout")
+			}
+			if strings.Contains(res.stderr, key[:16]) {
+				t.Fatalf("key text leaked into the message %q", res.stderr)
+			}
+			if !strings.Contains(res.stderr, tt.mentions) {
+				t.Fatalf("message %q does not say %q", res.stderr, tt.mentions)
+			}
+		})
+	}
+}

@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -26,8 +24,8 @@ import (
 // through separate invocations for each event source, carrying cookies
 // between them the way the front door would.
 //
-// It logs the figures docs/lambda.md quotes (go test -v -run
-// TestEndToEnd ./examples/lambda): cold start over several fresh
+// It logs the figures docs/lambda.md quotes (cd examples/lambda && go
+// test -v -run TestEndToEnd .): cold start over several fresh
 // processes and warm invoke latency. It asserts nothing about them.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
@@ -57,7 +55,7 @@ func TestEndToEnd(t *testing.T) {
 	proc, d := coldStart(t, ctx, bin, rt, ring.Export())
 	cold = append(cold, d)
 	slices.Sort(cold)
-	t.Logf("figures: cold start (exec to first response) over %d process starts: min %v, median %v, max %v",
+	t.Logf("figures: cold start (exec to first response, bootstrap with the DynamoDB store linked) over %d process starts: min %v, median %v, max %v",
 		len(cold), cold[0].Round(100*time.Microsecond), cold[len(cold)/2].Round(100*time.Microsecond),
 		cold[len(cold)-1].Round(100*time.Microsecond))
 
@@ -207,13 +205,7 @@ func coldStart(t *testing.T, ctx context.Context, bin string, rt *lambdatest.Run
 // crumb_e2e tag that adds the panic and hang routes.
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc,crumb_e2e", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return buildVariant(t, "")
 }
 
 // process is a running bootstrap: its output, collected under a lock
@@ -272,18 +264,8 @@ func (p *process) exited() bool {
 
 func startBootstrap(t *testing.T, bin string, rt *lambdatest.Runtime, sessionKeys string) (*process, time.Time) {
 	t.Helper()
-	p := &process{}
-	cmd := exec.Command(bin)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + rt.Addr,
-		"AWS_LAMBDA_FUNCTION_NAME=crumb-test",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"AWS_REGION=us-east-1",
-		"SESSION_KEYS=" + sessionKeys,
-	}
 	started := time.Now()
-	p.start(t, cmd)
-	return p, started
+	return startBootstrapEnv(t, bin, rt, sessionKeys), started
 }
 
 // source is an event shape the test speaks.

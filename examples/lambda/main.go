@@ -5,7 +5,8 @@
 //
 // Build it as the runtime expects, a file named bootstrap:
 //
-//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bootstrap ./examples/lambda
+//	cd examples/lambda
+//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bootstrap .
 //
 // The key ring (as cmd/keygen prints it) comes from one of:
 //
@@ -21,6 +22,21 @@
 // serve during init (see package lambda/secrets). Neither is read per
 // request. Cookies are Secure: every Lambda front door speaks HTTPS to
 // the browser.
+//
+// Sessions live in the cookie by default. With SESSION_TABLE set they
+// live in that DynamoDB table (kvstore/dynamostore; see docs/kvstore.md
+// for the table), and the cookie carries only the session ID, so a
+// logout really revokes. The SDK client is configured the usual way
+// (config.LoadDefaultConfig): on Lambda, region and credentials come
+// from the environment, and the function's role needs
+// dynamodb:GetItem, PutItem, UpdateItem and DeleteItem on the table.
+// Building with -tags crumb_nodynamodb leaves the AWS SDK out of the
+// binary (and refuses SESSION_TABLE).
+//
+// This directory is a Go module of its own, so that the AWS SDK stays
+// out of crumb's go.mod; build it from here:
+//
+//	cd examples/lambda && GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bootstrap .
 package main
 
 import (
@@ -31,6 +47,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/examples/login/loginapp"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/lambda"
@@ -51,6 +68,11 @@ func main() {
 // start: parsing the ring is the only key work, and no KDF runs per
 // request.
 func newFromEnv(getenv func(string) string) (http.Handler, error) {
+	backend, err := sessionBackend(context.Background(), getenv)
+	if err != nil {
+		return nil, err
+	}
+	newApp := func(ring *keys.Ring) (http.Handler, error) { return newApp(ring, backend) }
 	secret, param, text := getenv("SESSION_KEYS_SECRET"), getenv("SESSION_KEYS_PARAMETER"), getenv("SESSION_KEYS")
 	var source string
 	switch {
@@ -62,7 +84,7 @@ func newFromEnv(getenv func(string) string) (http.Handler, error) {
 	case param != "":
 		source = "ssm:" + param
 	case text == "":
-		return nil, fmt.Errorf("SESSION_KEYS is not set; generate a ring with cmd/keygen, or set SESSION_KEYS_SECRET or SESSION_KEYS_PARAMETER")
+		return nil, fmt.Errorf("SESSION_KEYS is not set: generate a ring with `go run github.com/crumbkit/crumb/cmd/keygen` (`go run ./cmd/keygen` in a checkout of crumb) and set SESSION_KEYS to it, or set SESSION_KEYS_SECRET or SESSION_KEYS_PARAMETER")
 	default:
 		ring, err := keys.ParseRing(text)
 		if err != nil {
@@ -82,9 +104,12 @@ func newFromEnv(getenv func(string) string) (http.Handler, error) {
 	}), nil
 }
 
-func newApp(ring *keys.Ring) (http.Handler, error) {
+// newApp builds the demo over ring; backend, when not nil, keeps the
+// session records on the server.
+func newApp(ring *keys.Ring, backend cookiestore.Backend) (http.Handler, error) {
 	return loginapp.New(loginapp.Config{
-		Keys: ring,
+		Keys:    ring,
+		Backend: backend,
 		// Refused cookies and failed saves go to the function's log
 		// with the invocation's request ID; the errors carry no cookie
 		// values or key material.

@@ -24,7 +24,7 @@ func TestNewFromEnv(t *testing.T) {
 		wantErr string
 	}{
 		{name: "valid ring", env: good},
-		{name: "missing", env: "", wantErr: "SESSION_KEYS is not set"},
+		{name: "missing", env: "", wantErr: "SESSION_KEYS is not set: generate a ring with `go run github.com/crumbkit/crumb/cmd/keygen`"},
 		{name: "bad key", env: bad, wantErr: "SESSION_KEYS"},
 	}
 	for _, tc := range tests {

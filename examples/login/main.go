@@ -58,6 +58,7 @@ func main() {
 func setup(args []string, getenv func(string) string, logger *log.Logger) (*http.Server, error) {
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
 	fs.SetOutput(logger.Writer())
+	fs.Usage = func() { usage(fs) }
 	webdisURL := fs.String("webdis", getenv("WEBDIS_URL"),
 		"keep sessions in Redis behind the Webdis at this URL (http://[user:password@]host:port); default $WEBDIS_URL, or cookie-only sessions when empty")
 	if err := fs.Parse(args); err != nil {
@@ -108,6 +109,30 @@ func setup(args []string, getenv func(string) string, logger *log.Logger) (*http
 	addr := net.JoinHostPort("127.0.0.1", port)
 	logger.Printf("listening on http://%s (plain HTTP: session cookie WITHOUT the Secure attribute, development only)", addr)
 	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}, nil
+}
+
+// usage is the -h text: the demo's credentials, its flags, and every
+// environment variable it reads.
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprint(w, `usage: go run ./examples/login [-webdis URL]
+
+The crumb login demo on http://127.0.0.1:$PORT (plain HTTP, development
+only). Log in with any email and the password "correct".
+
+flags:
+`)
+	fs.PrintDefaults()
+	fmt.Fprint(w, `
+environment:
+  PORT             port to listen on (default 8080)
+  SESSION_KEYS     key ring, as printed by `+"`go run ./cmd/keygen`"+`; unset: ephemeral
+                   keys, and every session ends when the process stops
+  WEBDIS_URL       default for -webdis
+  WEBDIS_USER      Webdis user name, instead of the one in the URL
+  WEBDIS_PASSWORD  Webdis password, instead of the one in the URL (keeps it
+                   out of the process list)
+`)
 }
 
 func loadRing(getenv func(string) string, logger *log.Logger) (*keys.Ring, error) {

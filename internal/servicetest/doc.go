@@ -1,6 +1,6 @@
 // Package servicetest starts the real components that crumb's integration
-// tests drive (Redis, Webdis, the Upstash REST server, workerd, Chromium) on
-// free loopback ports, and stops them when the test ends.
+// tests drive (Redis, Webdis, the Upstash REST server, dynalite, workerd,
+// Chromium) on free loopback ports, and stops them when the test ends.
 //
 // A component that is not installed makes the test skip with a clear
 // message, so `go test ./...` passes on a bare machine. When the

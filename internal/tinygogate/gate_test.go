@@ -47,12 +47,12 @@ var providedByTinyGo = map[string]bool{
 	"syscall/js": true, // TinyGo's own, for its wasm targets
 }
 
-// alsoDenied are packages the issue rules out for TinyGo-bound code even
+// alsoDenied are packages crumb rules out for TinyGo-bound code even
 // where the TinyGo list is more generous (reflection-heavy or process
 // facilities an edge worker does not have).
 var alsoDenied = map[string]string{
-	"encoding/gob": "named in issue 2",
-	"os/exec":      "named in issue 2",
+	"encoding/gob": "ruled out for edge code",
+	"os/exec":      "ruled out for edge code",
 	"net/http":     "the cookie-only edge packages do not need it; edge builds fetch through the runtime",
 }
 
@@ -322,7 +322,7 @@ func TestJudgeCanFail(t *testing.T) {
 			{"crypto/ed25519", true, nil},
 		}, mod + " -> github.com/x/y -> crypto/ed25519", ""},
 		{"net/http", []pkg{{mod, false, []string{"net/http"}}, {"net/http", true, nil}}, "net/http", ""},
-		{"os/exec is on the list as yes but denied by the issue", []pkg{{mod, false, []string{"os/exec"}}, {"os/exec", true, nil}}, "os/exec", ""},
+		{"os/exec is on the list as yes but denied by crumb", []pkg{{mod, false, []string{"os/exec"}}, {"os/exec", true, nil}}, "os/exec", ""},
 		{"new std package imported by crumb", []pkg{{mod, false, []string{"crypto/hkdf"}}, {"crypto/hkdf", true, nil}}, "imported directly by " + mod, ""},
 		{"new std package through x/crypto", []pkg{
 			{mod, false, []string{"golang.org/x/crypto/hkdf"}},

@@ -43,8 +43,8 @@ func Concurrent(t *testing.T, s crumb.Sealer, expires time.Time, perGoroutine in
 }
 
 // AllocsAtMost holds s to at most max allocations per Seal and per Open
-// of a 200-byte payload (issue 2's goal for the sealer layer itself is
-// 4). Under -race, where sync.Pool drops items at random, it skips.
+// of a 200-byte payload (the target for the sealer layer itself is 4,
+// docs/benchmarks.md). Under -race, where sync.Pool drops items at random, it skips.
 func AllocsAtMost(t *testing.T, label string, s crumb.Sealer, expires time.Time, max float64) {
 	t.Helper()
 	if RaceEnabled {

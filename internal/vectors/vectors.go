@@ -45,6 +45,18 @@ type File struct {
 	Comment string `json:"comment,omitempty"`
 	Good    []Good `json:"good"`
 	Bad     []Bad  `json:"bad"`
+	// BadPublicKeys are public rings a reader must refuse to load
+	// (ed448 and ed25519 only).
+	BadPublicKeys []BadPublicKey `json:"bad_public_keys,omitempty"`
+}
+
+// BadPublicKey is a public ring text that must not load: a key of small
+// order, not canonically encoded, or not a point on the curve. A
+// reader that loads one may accept forged values.
+type BadPublicKey struct {
+	ID       string `json:"id"`
+	Desc     string `json:"desc,omitempty"`
+	OpenKeys string `json:"open_keys"`
 }
 
 // Good is a value that seals to exactly Value and opens to the payload.

@@ -88,7 +88,9 @@ func AppendContext(b []byte, label, name string) []byte {
 	return append(b, name...)
 }
 
-// CheckName rejects names no browser would send back.
+// CheckName rejects names no browser would send back: empty, over 255
+// bytes, or not an RFC 6265 token. Seal and Open share it, so a name
+// Seal refuses never opens anything either, with the same error.
 func CheckName(name string) error {
 	if name == "" || len(name) > MaxNameLen {
 		return Err(crumb.ErrWrongName, "cookie name empty or longer than 255 bytes")
@@ -108,16 +110,6 @@ func isSeparator(c byte) bool {
 		return true
 	}
 	return false
-}
-
-// CheckNameLen is Open's cheap guard: a name no Seal would accept can
-// only be a mistake, and a name over 65535 bytes would not fit the
-// context's length field.
-func CheckNameLen(name string) error {
-	if len(name) > MaxNameLen {
-		return Err(crumb.ErrWrongName, "cookie name longer than 255 bytes")
-	}
-	return nil
 }
 
 // SealTimes converts the issue and expiry times for the header.

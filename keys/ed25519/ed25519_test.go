@@ -3,6 +3,7 @@ package ed25519_test
 import (
 	std "crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -149,4 +150,36 @@ func mustHex(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestOffCurveKeysRefused: a 32-byte string whose y has no x on the
+// curve is not a public key, and keys.Scheme's contract says
+// NewVerifier refuses it. X25519 alone accepts the matching u (it lies
+// on the twist), so the check must be made on the Edwards curve.
+func TestOffCurveKeysRefused(t *testing.T) {
+	// y = 2 and y = 7 have no x on edwards25519; both have sign bit 0
+	// and both encodings are canonical.
+	for _, y := range []byte{2, 7} {
+		pub := make([]byte, 32)
+		pub[0] = y
+		if _, err := ed25519.Scheme().NewVerifier(pub); err == nil || !strings.Contains(err.Error(), "not a point on the curve") {
+			t.Errorf("y = %d: NewVerifier err = %v, want not a point on the curve", y, err)
+		}
+		if _, err := keys.ParsePublicRing(ed25519.Scheme(), "ed25519-public:"+base64.RawURLEncoding.EncodeToString(pub)); err == nil {
+			t.Errorf("y = %d: ParsePublicRing accepted an off-curve key", y)
+		}
+	}
+	// The identity with the sign bit set: x = 0 spelled as negative.
+	pub := make([]byte, 32)
+	pub[0], pub[31] = 1, 0x80
+	if _, err := ed25519.Scheme().NewVerifier(pub); err == nil {
+		t.Error("identity with the sign bit set accepted")
+	}
+	// Real keys still pass.
+	for i := byte(1); i < 20; i++ {
+		k, _ := keys.NewPrivateKey(ed25519.Scheme(), seed(i))
+		if _, err := keys.ParsePublicRing(ed25519.Scheme(), k.Public().Export()); err != nil {
+			t.Errorf("key %d refused: %v", i, err)
+		}
+	}
 }

@@ -12,6 +12,18 @@
 // Streamed responses (Lambda-Runtime-Function-Response-Mode: streaming)
 // are read to the end, with the error trailers a failed stream carries.
 //
-// It is a test tool: it trusts the process it talks to and keeps every
-// payload in memory.
+// FrontDoor is the other side: an http.Handler that plays a Function
+// URL, turning HTTP requests into Function URL events and the function's
+// responses (status, headers, the cookies array, base64 and streamed
+// bodies) back into HTTP responses, so a real http.Client or a browser
+// can use a function, run as a bootstrap process against the Runtime
+// API stand-in or in process. To run a function locally:
+//
+//	rt := lambdatest.StartRuntime()
+//	defer rt.Close()
+//	// start ./bootstrap with AWS_LAMBDA_RUNTIME_API=rt.Addr, then:
+//	http.ListenAndServe("127.0.0.1:8080", &lambdatest.FrontDoor{Runtime: rt})
+//
+// It is a test and development tool: it trusts the process it talks to,
+// keeps every payload in memory and checks no authorization.
 package lambdatest

@@ -84,6 +84,14 @@ func (inv *invocation) finish(r Result) bool {
 // stops it when the test ends.
 func NewRuntime(t testing.TB) *Runtime {
 	t.Helper()
+	rt := StartRuntime()
+	t.Cleanup(rt.Close)
+	return rt
+}
+
+// StartRuntime is NewRuntime outside a test, for running a function
+// locally behind a FrontDoor: the caller must call Close.
+func StartRuntime() *Runtime {
 	rt := &Runtime{
 		FunctionARN: "arn:aws:lambda:us-east-1:123456789012:function:crumb-test",
 		queue:       make(chan *invocation),
@@ -97,9 +105,12 @@ func NewRuntime(t testing.TB) *Runtime {
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", rt.initError)
 	rt.srv = httptest.NewServer(mux)
 	rt.Addr = strings.TrimPrefix(rt.srv.URL, "http://")
-	t.Cleanup(rt.srv.Close)
 	return rt
 }
+
+// Close stops the stand-in. A function process still polling it sees
+// its connection refused.
+func (rt *Runtime) Close() { rt.srv.Close() }
 
 // Invoke sends payload as the next event, with the invocation deadline
 // timeout from now, and waits for the function's answer or ctx.

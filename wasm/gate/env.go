@@ -51,6 +51,9 @@ func FromEnv(getenv func(string) string, o EnvOptions) (Config, error) {
 			return Config{}, errors.New("gate: " + EnvMode + " is not encrypted, hmac, ed448-verify or ed448-sign")
 		}
 	}
+	if getenv(EnvKeys) == "" {
+		return Config{}, errors.New("gate: " + EnvKeys + " is not set: generate a ring with `go run github.com/crumbkit/crumb/cmd/keygen` (ed448 modes: `keygen ed448`)")
+	}
 	newSealer := o.NewSealer
 	if newSealer == nil {
 		newSealer = wasm.NewSymmetricSealer

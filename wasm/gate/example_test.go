@@ -73,6 +73,6 @@ func ExampleMisconfigured() {
 	resp := h.ServeEdge(&wasm.Request{Method: "GET", URL: "https://example.com/"})
 	fmt.Printf("%d %s", resp.Status, resp.Body)
 	// Output:
-	// edge gate misconfigured: gate: SESSION_KEYS: wasm: bad sealer configuration: keys: ring has no keys
+	// edge gate misconfigured: gate: SESSION_KEYS is not set: generate a ring with `go run github.com/crumbkit/crumb/cmd/keygen` (ed448 modes: `keygen ed448`)
 	// 500 internal error
 }

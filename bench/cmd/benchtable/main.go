@@ -2,7 +2,7 @@
 // testing.Benchmark and prints a markdown table of ns/op, B/op and
 // allocs/op, with the ratios against gorilla/securecookie and against
 // the bare primitives taken from that same run, followed by the cookie
-// capacity of each format and the performance goals.
+// capacity of each format and crumb's performance targets.
 //
 //	cd bench && go run ./cmd/benchtable [-benchtime 100ms] [-count 5] [-o file.md]
 //

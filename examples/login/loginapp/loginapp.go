@@ -164,6 +164,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 </p>
 <button name="login" type="submit">Log in</button>
 </form>
+<p id="demo-credentials">Demo: any email, password <code>correct</code>.</p>
 {{end}}</body>
 </html>
 `))

@@ -45,10 +45,81 @@ function b64urlDecode(s) {
   if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) return null; // non-canonical
   return out;
 }
-// Ring key text: either alphabet, padded or not.
+// Ring key text (FORMAT.md section 4): trailing "=" ignored; one
+// alphabet per key (standard when it holds "+" or "/"); the unused low
+// bits of the last character ignored.
 function keyDecode(s) {
-  s = s.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-  return b64urlDecode(s);
+  s = s.replace(/=+$/, "");
+  if (/[+/]/.test(s)) {
+    if (/[-_]/.test(s)) throw new Error("key mixes base64 alphabets");
+    s = s.replace(/\+/g, "-").replace(/\//g, "_");
+  }
+  if (s.length % 4 === 1) throw new Error("key is not base64");
+  const out = new Uint8Array(Math.floor((s.length * 6) / 8));
+  let acc = 0, bits = 0, j = 0;
+  for (const ch of s) {
+    const v = ALPHA.indexOf(ch);
+    if (v < 0) throw new Error("key is not base64");
+    acc = ((acc << 6) | v) & 0xffffff; bits += 6;
+    if (bits >= 8) { bits -= 8; out[j++] = (acc >> bits) & 0xff; }
+  }
+  return out;
+}
+
+// Cookie names (FORMAT.md section 3): 1 to 255 bytes of RFC 6265 token
+// characters.
+function validName(name) {
+  const b = enc.encode(name);
+  if (b.length < 1 || b.length > 255) return false;
+  for (const c of b) {
+    if (c <= 0x20 || c >= 0x7f || '()<>@,;:\\"/[]?={}'.includes(String.fromCharCode(c))) return false;
+  }
+  return true;
+}
+
+// Public-key validation (FORMAT.md section 4): the encoding must be
+// canonical, decode to a point on the curve, and the point must not
+// have small order. Doubling needs only x^2 and y, so no square root is
+// taken: X2' = 4 X2 y^2 / (1 + d X2 y^2)^2, y' = (y^2 - a X2) / (1 - d X2 y^2).
+const CURVES = {
+  ed25519: { p: 2n ** 255n - 19n, a: -1n, dNum: -121665n, dDen: 121666n, len: 32, doublings: 3 },
+  ed448: { p: 2n ** 448n - 2n ** 224n - 1n, a: 1n, dNum: -39081n, dDen: 1n, len: 57, doublings: 2 },
+};
+const mod = (x, p) => ((x % p) + p) % p;
+function powmod(b, e, p) {
+  let r = 1n; b = mod(b, p);
+  for (; e > 0n; e >>= 1n) { if (e & 1n) r = (r * b) % p; b = (b * b) % p; }
+  return r;
+}
+const inv = (x, p) => powmod(x, p - 2n, p);
+class BadPoint extends Error {}
+function checkPublicKey(scheme, pub) {
+  const c = CURVES[scheme];
+  const { p, a } = c;
+  if (pub.length !== c.len) throw new BadPoint("public key has the wrong size");
+  const d = mod(c.dNum * inv(c.dDen, p), p);
+  const le = Uint8Array.from(pub);
+  const sign = le[c.len - 1] >> 7;
+  le[c.len - 1] &= 0x7f;
+  if (scheme === "ed448" && le[56] !== 0) throw new BadPoint("public key is not canonically encoded");
+  let y = 0n;
+  for (let i = le.length - 1; i >= 0; i--) y = (y << 8n) | BigInt(le[i]);
+  if (y >= p) throw new BadPoint("public key is not canonically encoded");
+  // a x^2 + y^2 = 1 + d x^2 y^2  =>  x^2 = (y^2 - 1) / (d y^2 - a)
+  let y2 = (y * y) % p;
+  let X2 = mod((y2 - 1n) * inv(mod(d * y2 - a, p), p), p);
+  if (X2 === 0n) {
+    if (sign === 1) throw new BadPoint("public key is not canonically encoded");
+  } else if (powmod(X2, (p - 1n) / 2n, p) !== 1n) {
+    throw new BadPoint("public key is not a point on the curve");
+  }
+  for (let i = 0; i < c.doublings; i++) {
+    const t = mod(d * X2 * y2, p);
+    const nX2 = mod(4n * X2 * y2 * inv(mod((1n + t) * (1n + t), p), p), p);
+    const ny = mod((y2 - a * X2) * inv(mod(1n - t, p), p), p);
+    X2 = nX2; y = ny; y2 = (y * y) % p;
+  }
+  if (X2 === 0n && y === 1n) throw new BadPoint("public key has small order");
 }
 
 const u32 = (b, o) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
@@ -90,15 +161,25 @@ async function aesBlock(kdk, block) {
 }
 
 // Builds the ring: key ID -> { index, material }.
+// The ring text grammar of FORMAT.md section 4.
+const unquote = (s) => (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s.at(-1) === s[0] ? s.slice(1, -1).trim() : s);
 async function loadRing(sealer, text) {
-  text = text.trim();
-  const m = /^([A-Za-z_][A-Za-z0-9_]*)=([^=,\s].*)$/s.exec(text);
-  if (m) text = m[2];
+  if (sealer === "unsigned") return new Map();
+  text = unquote(text.trim());
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
+  if (m) {
+    const rest = m[2];
+    if (rest !== "" && !"=, \n\t\r".includes(rest[0])) text = unquote(rest);
+    else if (rest === "" && m[1].length !== 43) throw new Error("empty ring");
+  }
   const ring = new Map();
-  const fields = text.split(/[,\s]+/).filter(Boolean);
+  const fields = text.split(/[, \n\t\r]+/).filter(Boolean);
+  if (fields.length === 0) throw new Error("empty ring");
   for (const [i, f] of fields.entries()) {
     if (sealer === "hmac" || sealer === "aes-gcm") {
       const key = keyDecode(f);
+      if (key.length !== 32) throw new Error("key is not 32 bytes");
+      if (new Set(key).size < 8) throw new Error("weak key");
       const id = await symmetricID(key);
       const sub = await hkdf(key, sealer === "hmac" ? "crumb/v1/signed/hmac-sha256" : "crumb/v1/encrypted/aes-256-gcm");
       const ck = sealer === "hmac"
@@ -109,6 +190,7 @@ async function loadRing(sealer, text) {
       const prefix = `${sealer}-public:`;
       if (!f.startsWith(prefix)) throw new Error("not a public key");
       const pub = keyDecode(f.slice(prefix.length));
+      checkPublicKey(sealer, pub);
       const id = await publicID(sealer, pub);
       const alg = sealer === "ed448" ? { name: "Ed448" } : { name: "Ed25519" };
       ring.set(id, { index: i, key: await subtle.importKey("raw", pub, alg, false, ["verify"]) });
@@ -119,7 +201,8 @@ async function loadRing(sealer, text) {
 
 // open follows FORMAT.md's "Opening" steps in order.
 async function open(sealer, ring, name, value, now, skew, maxLen) {
-  if (value.length > maxLen) fail("too_large");
+  if (!validName(name)) fail("wrong_name");
+  if (enc.encode(value).length > maxLen) fail("too_large"); // bytes, not characters
   const trailer = TRAILER[sealer], prefix = PREFIX[sealer];
   const minLen = 17 + prefix + trailer;
   const raw = b64urlDecode(value);
@@ -183,7 +266,13 @@ async function main() {
   try { await subtle.importKey("raw", new Uint8Array(57).fill(1), { name: "Ed448" }, false, ["verify"]); } catch { ed448 = false; }
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
     const f = JSON.parse(readFileSync(join(dir, file), "utf8"));
-    if (f.sealer === "ed448" && !ed448) { skipped += f.good.length + f.bad.length; continue; }
+    if (f.sealer === "ed448" && !ed448) { skipped += f.good.length + f.bad.length + (f.bad_public_keys || []).length; continue; }
+    for (const k of f.bad_public_keys || []) {
+      let got = "loaded";
+      try { await loadRing(f.sealer, k.open_keys); } catch (e) { got = e instanceof BadPoint ? "refused" : "exception: " + e.message; }
+      if (got === "refused") passed++;
+      else { failed++; console.log(`FAIL ${f.sealer}/bad-public-key/${k.id}: ${got}`); }
+    }
     for (const g of f.good) {
       try {
         const ring = await loadRing(f.sealer, g.open_keys);
