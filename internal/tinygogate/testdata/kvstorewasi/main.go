@@ -1,7 +1,8 @@
 // Command kvstorewasi is a WASI program that uses kvstore with no
 // Client: TestTinyGoKVStoreWASI builds it with TinyGo for wasip1 and
 // runs it, so kvstore keeps compiling there (net/http's client stays
-// out of WebAssembly builds) and says clearly that it needs a Client.
+// out of WebAssembly builds) and that a request without a Client fails
+// as an unavailable store, with an error rather than a panic.
 package main
 
 import (
