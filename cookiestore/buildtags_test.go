@@ -1,3 +1,8 @@
+//go:build !tinygo
+
+// TestBuildTags runs `go build`, which a WASI test binary cannot do:
+// `tinygo test -target=wasip1` leaves it out.
+
 package cookiestore_test
 
 import (

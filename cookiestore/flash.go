@@ -85,6 +85,10 @@ func (s *Session[T]) FlashedForm(key string) (map[string][]string, error) {
 	}
 	out := forms[0]
 	for _, f := range forms[1:] {
+		if out == nil {
+			// A flash of null decodes to a nil map.
+			out = make(map[string][]string, len(f))
+		}
 		for name, vals := range f {
 			out[name] = append(out[name], vals...)
 		}

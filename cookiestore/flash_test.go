@@ -53,3 +53,20 @@ func TestFlashesComplete(t *testing.T) {
 		}
 	})
 }
+
+// TestFlashedFormAfterNull: a flash under the form's key that decodes
+// to a nil map (a null, such as s.Flash(key, nil)) merges with the
+// forms after it instead of panicking on a nil map.
+func TestFlashedFormAfterNull(t *testing.T) {
+	e := newEnv(t, ring(t), cookiestore.Options[account]{})
+	e.request(func(s *cookiestore.Session[account]) {
+		s.Flash("form", nil)
+		s.FlashForm("form", url.Values{"email": {"ada@example.com"}})
+	})
+	e.request(func(s *cookiestore.Session[account]) {
+		old, err := s.FlashedForm("form")
+		if err != nil || len(old["email"]) != 1 || old["email"][0] != "ada@example.com" {
+			t.Fatalf("FlashedForm %v %v", old, err)
+		}
+	})
+}

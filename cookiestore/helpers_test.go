@@ -135,3 +135,13 @@ func flipChar(s string, i int) string {
 	}
 	return s[:i] + string(c) + s[i+1:]
 }
+
+// mustStore is New for tests with the account data type.
+func mustStore(t testing.TB, s crumb.Sealer, o cookiestore.Options[account]) *cookiestore.Store[account] {
+	t.Helper()
+	st, err := cookiestore.New(s, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

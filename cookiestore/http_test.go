@@ -43,15 +43,6 @@ func (h *hookErrs) take() []error {
 	return e
 }
 
-func mustStore(t testing.TB, s crumb.Sealer, o cookiestore.Options[account]) *cookiestore.Store[account] {
-	t.Helper()
-	st, err := cookiestore.New(s, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 func TestBadCookies(t *testing.T) {
 	clk := newClock()
 	r := ring(t)

@@ -1,6 +1,7 @@
 package cookiestore
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
@@ -45,6 +46,12 @@ func FuzzParseJSONRecord(f *testing.F) {
 		`{"i":"` + id + `","c":1700000000,"t":3600,"r":900,"a":1700086400,"d":{"x":1}}`,
 		`{"i":"` + id + `","c":1700000000,"t":3600,"r":900,"a":1700086400,"b":true,"d":null}`,
 		`{"i":"` + id + `","c":01,"t":0,"d":1}`,
+		// Duplicate keys after the data: encoding/json keeps the last,
+		// the fast path hands `1,"d":2` to the data's decoder, which
+		// refuses it (the record is then refused, never misread).
+		`{"i":"` + id + `","c":1700000000,"d":1,"d":2}`,
+		`{"i":"` + id + `","c":1700000000,"d":{},"t":99999999}`,
+		`{"i":"` + id + `","c":1700000000,"d":1 }`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -53,15 +60,22 @@ func FuzzParseJSONRecord(f *testing.F) {
 		if !ok {
 			return
 		}
-		var want Envelope
-		if err := json.Unmarshal(b, &want); err != nil {
-			// The fast path leaves the data to the data's decoder,
-			// which refuses what is not one JSON value.
-			if json.Valid(got.Data) {
-				t.Fatalf("fast path accepted %q, encoding/json refuses it: %v", b, err)
-			}
+		// The fast path leaves the data to the data's decoder, which
+		// refuses what is not one JSON value (up to white space): the
+		// store then refuses the record, whatever encoding/json makes
+		// of it (duplicate keys after the data, say). Refusing a record
+		// json.Marshal never writes is safe; reading one differently
+		// is not, and is what this target looks for.
+		if !json.Valid(got.Data) {
 			return
 		}
+		var want Envelope
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("fast path accepted %q, encoding/json refuses it: %v", b, err)
+		}
+		// encoding/json hands Raw the value without the white space
+		// around it; the fast path keeps what follows it.
+		got.Data = bytes.TrimRight(got.Data, " \t\r\n")
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q:\n got %+v\nwant %+v", b, got, want)
 		}

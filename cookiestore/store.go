@@ -381,7 +381,7 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 		return nil, nil
 	}
 	if s.encErr != nil {
-		return nil, &Error{Op: "commit", Kind: ErrCodec, Detail: "a flash value does not encode", Cause: s.encErr, hideCause: true}
+		return nil, flashErr(s.encErr)
 	}
 	if s.revokeOld != nil && st.cfg.Revocation != nil {
 		// Destroy on a session loaded from a cookie: copies of that
@@ -446,6 +446,13 @@ func (st *Store[T]) Commit(ctx context.Context, s *Session[T]) ([]string, error)
 
 	if err := st.beforeSave(ctx, s); err != nil {
 		return nil, err
+	}
+	if st.cfg.BeforeSave != nil {
+		// BeforeSave may have added flashes: save what it left.
+		if s.encErr != nil {
+			return nil, flashErr(s.encErr)
+		}
+		flashes = s.outgoing()
 	}
 	now := st.now()
 	if s.id == "" {
@@ -530,6 +537,10 @@ func (st *Store[T]) end(ctx context.Context, s *Session[T], why error) []string 
 	s.expires = time.Time{}
 	st.settle(s, nil)
 	return lines
+}
+
+func flashErr(err error) error {
+	return &Error{Op: "commit", Kind: ErrCodec, Detail: "a flash value does not encode", Cause: err, hideCause: true}
 }
 
 func dataErr(err error) error {

@@ -152,15 +152,6 @@ func TestSaltSelectsKey(t *testing.T) {
 	}
 }
 
-func TestNilRingPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("New(nil) did not panic")
-		}
-	}()
-	encrypted.New(nil)
-}
-
 func TestConcurrent(t *testing.T) {
 	vectors.Concurrent(t, encrypted.New(ring(t, 1, 2), clock(t0)), t1, 50)
 }
@@ -169,15 +160,4 @@ func TestConcurrent(t *testing.T) {
 // Open (the target for the sealer layer itself, docs/benchmarks.md).
 func TestAllocs(t *testing.T) {
 	vectors.AllocsAtMost(t, "aes-gcm", encrypted.New(ring(t, 1), clock(t0)), t1, 4)
-}
-
-// TestNewRefusesAnEmptyRing: a zero Ring is a programming error, caught
-// in New rather than as a nil dereference in the first Seal.
-func TestNewRefusesAnEmptyRing(t *testing.T) {
-	defer func() {
-		if r := recover(); r == nil {
-			t.Fatal("New accepted a zero Ring")
-		}
-	}()
-	encrypted.New(&keys.Ring{})
 }

@@ -168,7 +168,7 @@ type CloudflareConfig struct {
 	Token string
 	// Prefix is prepended to every key.
 	Prefix string
-	// Client sends the requests; NewClient() when nil, except on js/wasm,
+	// Client sends the requests; NewClient() when nil, except on WebAssembly,
 	// where it must be set (wasm/fetchdoer plugs in the runtime's fetch).
 	Client Doer
 	// MaxValueBytes defaults to, and cannot exceed, 25 MiB.
@@ -356,7 +356,7 @@ type UpstashConfig struct {
 	Token string
 	// Prefix is prepended to every key.
 	Prefix string
-	// Client sends the requests; NewClient() when nil, except on js/wasm,
+	// Client sends the requests; NewClient() when nil, except on WebAssembly,
 	// where it must be set (wasm/fetchdoer plugs in the runtime's fetch).
 	Client Doer
 	// MaxValueBytes is the largest value accepted (default 1 MiB; values

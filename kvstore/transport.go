@@ -34,8 +34,7 @@ func transportErr(store, op string, ctx context.Context, err error) error {
 		err = ue.Err // url.Error's text names the URL, and so the key
 	}
 	kind := ErrUnavailable
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	if isTimeout(err) {
 		kind = ErrTimeout
 	}
 	detail := "transport error"
@@ -129,4 +128,31 @@ func do(ctx context.Context, client Doer, r request) (int, []byte, error) {
 		return resp.StatusCode, nil, err
 	}
 	return resp.StatusCode, b, nil
+}
+
+// isTimeout reports whether the first error in err's chain that has a
+// Timeout method (a net.Error) says it is a timeout. It walks the chain
+// itself: errors.As with an interface target needs reflect's
+// AssignableTo, which TinyGo does not implement (it panics, ending an
+// edge worker's instance on a store that is down).
+func isTimeout(err error) bool {
+	for err != nil {
+		if t, ok := err.(interface{ Timeout() bool }); ok {
+			return t.Timeout()
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if isTimeout(e) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
 }

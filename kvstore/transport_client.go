@@ -1,4 +1,4 @@
-//go:build !js && !crumb_nohttp
+//go:build !js && !wasip1 && !crumb_nohttp
 
 package kvstore
 

@@ -28,7 +28,7 @@ type WebdisConfig struct {
 	// Prefix is prepended to every key, to share one Redis between
 	// applications.
 	Prefix string
-	// Client sends the requests; NewClient() when nil, except on js/wasm,
+	// Client sends the requests; NewClient() when nil, except on WebAssembly,
 	// where it must be set (wasm/fetchdoer plugs in the runtime's fetch).
 	Client Doer
 	// MaxValueBytes is the largest value accepted (default 1 MiB).

@@ -153,7 +153,10 @@ log "fuzz targets, briefly"
 bash scripts/fuzz.sh 100000x
 
 log "bench module tests"
-(cd bench && go vet ./... && go test -count=1 ./...)
+(cd bench && go vet ./... && go test -count=1 -skip TestEdgeLatency ./...)
+
+log "edge latency: the TinyGo, stock Go and JavaScript gates in one workerd run"
+(cd bench && figures '^crumb .*figures:|^  [^ ]|^ok' -run TestEdgeLatency ./edgegate)
 
 log "lambda comparison module (aws-lambda-go-api-proxy stays out of our go.mod)"
 (cd bench/lambdaproxy && go vet ./... && go test -count=1 ./...)

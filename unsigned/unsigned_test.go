@@ -120,12 +120,3 @@ func TestKeyIDMustBeZero(t *testing.T) {
 		t.Errorf("err = %v, want ErrMalformed", err)
 	}
 }
-
-func TestNilValidatorPanics(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("New(nil) did not panic")
-		}
-	}()
-	unsigned.New(nil)
-}

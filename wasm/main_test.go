@@ -3,6 +3,7 @@ package wasm_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,33 @@ func build(t testing.TB, name, goos, pkg string, flags ...string) string {
 		}
 		figure(t, "size %-22s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [GOOS=%s %s, built in %v]",
 			name, raw, float64(raw)/1e6, gz, float64(gz)/1e6, goos, pkg, took.Round(time.Millisecond))
+		return nil
+	})
+}
+
+// tinygoBuild compiles pkg with TinyGo once per test binary (and once
+// per test run when the test command gives a build cache), reporting
+// its size; a missing TinyGo goes through servicetest.Missing.
+func tinygoBuild(t testing.TB, name, pkg string, flags ...string) string {
+	t.Helper()
+	tinygo := servicetest.TinyGo(t)
+	return builds.Once(t, name, func(out string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		took, err := servicetest.TinyGoBuild(ctx, tinygo, servicetest.ModuleRoot(t), pkg, out, flags...)
+		if err != nil {
+			return err
+		}
+		raw, gz, err := servicetest.Sizes(out)
+		if err != nil {
+			return err
+		}
+		how := "cached build"
+		if took > 0 {
+			how = "built in " + took.Round(time.Millisecond).String()
+		}
+		figure(t, "size %-22s raw %8d B (%.2f MB)  gzip -9 %8d B (%.2f MB)  [tinygo build %s %s, %s]",
+			name, raw, float64(raw)/1e6, gz, float64(gz)/1e6, strings.Join(flags, " "), pkg, how)
 		return nil
 	})
 }

@@ -413,20 +413,45 @@ func (g *wazeroGuest) seal(payload []byte, expires int64) (string, wasm.Code) {
 	return string(g.result(c)), wasm.Code(c)
 }
 
-var (
-	wazeroOnce     sync.Once
-	wazeroRuntime  wazero.Runtime
-	wazeroCompiled wazero.CompiledModule
-	wazeroErr      error
-)
+// reactorBuild is one way of building the WASI reactor: every wazero and
+// workerd test runs against each.
+type reactorBuild struct {
+	name  string // the subtest name: the compiler
+	build func(t testing.TB) string
+}
+
+// tinygoReactorFlags are the TinyGo flags of the reactor (docs/edge.md
+// gives the same command). The reactor starts no goroutine, so it needs
+// no scheduler, and without one each exported call is much cheaper.
+var tinygoReactorFlags = []string{"-target=wasip1", "-buildmode=c-shared", "-no-debug", "-scheduler=none"}
+
+var reactorBuilds = []reactorBuild{
+	{"go", func(t testing.TB) string {
+		return build(t, "crumb-reactor.wasm", "wasip1", "./wasm/reactor", "-buildmode=c-shared")
+	}},
+	{"tinygo", func(t testing.TB) string {
+		return tinygoBuild(t, "crumb-reactor-tinygo.wasm", "./wasm/reactor", tinygoReactorFlags...)
+	}},
+}
+
+type compiledReactor struct {
+	once sync.Once
+	rt   wazero.Runtime
+	cm   wazero.CompiledModule
+	err  error
+}
+
+var compiledReactors sync.Map // reactorBuild.name -> *compiledReactor
 
 // reactorModule builds the reactor and compiles it with wazero once per
-// test binary. The compilation cache lives in the system temp dir, keyed
-// by the module's hash, so later runs skip the ~2 s compile.
-func reactorModule(t testing.TB) (wazero.Runtime, wazero.CompiledModule) {
+// build and test binary. The compilation cache lives in the system temp
+// dir, keyed by the module's hash, so later runs skip the ~2 s compile.
+func reactorModule(t testing.TB, rb reactorBuild) (wazero.Runtime, wazero.CompiledModule) {
 	t.Helper()
-	path := build(t, "crumb-reactor.wasm", "wasip1", "./wasm/reactor", "-buildmode=c-shared")
-	wazeroOnce.Do(func() {
+	path := rb.build(t)
+	v, _ := compiledReactors.LoadOrStore(rb.name, &compiledReactor{})
+	c := v.(*compiledReactor)
+	c.once.Do(func() {
 		ctx := context.Background()
 		cfg := wazero.NewRuntimeConfig()
 		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(os.TempDir(), "crumb-wazero-cache")); err == nil {
@@ -436,30 +461,30 @@ func reactorModule(t testing.TB) (wazero.Runtime, wazero.CompiledModule) {
 		wasi_snapshot_preview1.MustInstantiate(ctx, rt)
 		bin, err := os.ReadFile(path)
 		if err != nil {
-			wazeroErr = err
+			c.err = err
 			return
 		}
 		start := time.Now()
 		cm, err := rt.CompileModule(ctx, bin)
 		if err != nil {
-			wazeroErr = err
+			c.err = err
 			return
 		}
-		figure(t, "wazero compile of the reactor: %v (compilation cache in %s)", time.Since(start).Round(time.Millisecond), os.TempDir())
-		wazeroRuntime, wazeroCompiled = rt, cm
+		figure(t, "wazero compile of the reactor (%s): %v (compilation cache in %s)", rb.name, time.Since(start).Round(time.Millisecond), os.TempDir())
+		c.rt, c.cm = rt, cm
 	})
-	if wazeroErr != nil {
-		t.Fatal(wazeroErr)
+	if c.err != nil {
+		t.Fatal(c.err)
 	}
-	return wazeroRuntime, wazeroCompiled
+	return c.rt, c.cm
 }
 
 // newWazeroGuest instantiates the reactor with cfg applied over a config
 // without start functions, then calls _initialize as a WASI reactor
 // host must.
-func newWazeroGuest(t testing.TB, cfg func(wazero.ModuleConfig) wazero.ModuleConfig) *wazeroGuest {
+func newWazeroGuest(t testing.TB, rb reactorBuild, cfg func(wazero.ModuleConfig) wazero.ModuleConfig) *wazeroGuest {
 	t.Helper()
-	rt, cm := reactorModule(t)
+	rt, cm := reactorModule(t, rb)
 	ctx := context.Background()
 	var stderr bytes.Buffer
 	mc := wazero.NewModuleConfig().WithName("").WithStartFunctions().WithStderr(&stderr)
@@ -486,7 +511,13 @@ func realClock(mc wazero.ModuleConfig) wazero.ModuleConfig {
 }
 
 func TestReactorWazero(t *testing.T) {
-	g := newWazeroGuest(t, realClock)
+	for _, rb := range reactorBuilds {
+		t.Run(rb.name, func(t *testing.T) { testReactorWazero(t, rb) })
+	}
+}
+
+func testReactorWazero(t *testing.T, rb reactorBuild) {
+	g := newWazeroGuest(t, rb, realClock)
 	testGuest(t, g)
 
 	t.Run("exports", func(t *testing.T) {

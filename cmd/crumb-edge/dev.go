@@ -50,7 +50,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if state["kv"] != "" {
-		return errors.New("this project keeps sessions in Workers KV (binding " + state["kv"] + "): serve it with 'npx wrangler dev', which provides local KV")
+		return errors.New("this project uses Workers KV (binding " + state["kv"] + "): serve it with 'npx wrangler dev', which provides local KV")
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

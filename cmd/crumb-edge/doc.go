@@ -17,7 +17,8 @@
 // flags), go.mod, worker.mjs, the shim crumb-worker.mjs of this crumb
 // version, the wasm_exec.js of the compiler that will build the module
 // (stock Go's, or TinyGo's with -tinygo), wrangler.toml (with a
-// [[kv_namespaces]] binding with -kv) and .dev.vars (a fresh ring for
+// [[kv_namespaces]] binding with -kv, and one for the origin's
+// revocation list with -revoke-kv) and .dev.vars (a fresh ring for
 // local use; never deploy it). build runs go build (or tinygo build)
 // with the flags docs/edge.md gives and prints the raw and gzip sizes
 // against Cloudflare's limits (3 MB gzip on the free plan, 10 MB on

@@ -42,7 +42,7 @@ kept unless -force):
   wasm_exec.js      the loader of the compiler that will build the module
                     (stock Go's from 'go env GOROOT', TinyGo's with -tinygo)
   wrangler.toml     for wrangler deploy: rules, [vars] ORIGIN_URL, and a
-                    [[kv_namespaces]] binding with -kv
+                    [[kv_namespaces]] binding with -kv and -revoke-kv
   .dev.vars         local-only secrets for dev: a freshly generated
                     SESSION_KEYS and SESSION_INSECURE=1 (plain HTTP)
   .gitignore        keeps gate.wasm, .dev.vars and origin.keys out of git
@@ -55,8 +55,8 @@ Flags:
 `
 
 type initOptions struct {
-	dir, mode, cookie, protect, login, origin, kv, name, module, crumb, goCmd, tinygoCmd string
-	tinygo, force, noTidy                                                                bool
+	dir, mode, cookie, protect, login, origin, kv, revokeKV, name, module, crumb, goCmd, tinygoCmd string
+	tinygo, force, noTidy                                                                          bool
 }
 
 func runInit(args []string, stdout, stderr io.Writer) error {
@@ -70,6 +70,7 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.protect, "protect", "/account/", "comma-separated path prefixes that need a session; each a canonical path")
 	fs.StringVar(&o.login, "login", "/", "where anonymous requests for protected paths are redirected: a path on this host")
 	fs.StringVar(&o.kv, "kv", "", "keep sessions in Workers KV through the namespace binding of this name (for example SESSIONS); cookie-only when empty")
+	fs.StringVar(&o.revokeKV, "revoke-kv", "", "check the origin's revocation list (kvstore.Revocations) in the Workers KV namespace binding of this name (may be -kv's), so that a session revoked at the origin no longer passes; none when empty")
 	fs.BoolVar(&o.tinygo, "tinygo", false, "build with TinyGo: write TinyGo's wasm_exec.js and make build use 'tinygo build -target=wasm'")
 	fs.StringVar(&o.name, "name", "", "the worker's name in wrangler.toml (default: DIR's base name)")
 	fs.StringVar(&o.module, "module", "", "the Go module path of the project (default: example.com/NAME)")
@@ -112,6 +113,9 @@ func initProject(o initOptions, stdout io.Writer) error {
 	if o.kv != "" && !jsIdent(o.kv) {
 		return fmt.Errorf("%w: -kv %q is not a binding name (letters, digits, _)", errUsage, o.kv)
 	}
+	if o.revokeKV != "" && !jsIdent(o.revokeKV) {
+		return fmt.Errorf("%w: -revoke-kv %q is not a binding name (letters, digits, _)", errUsage, o.revokeKV)
+	}
 	abs, err := filepath.Abs(o.dir)
 	if err != nil {
 		return err
@@ -137,6 +141,7 @@ func initProject(o initOptions, stdout io.Writer) error {
 	data := map[string]any{
 		"Name": o.name, "Module": o.module, "Mode": mode.String(), "Cookie": o.cookie,
 		"Protect": strings.Join(protect, ","), "Login": o.login, "Origin": o.origin, "KV": o.kv,
+		"RevokeKV": o.revokeKV, "Async": o.kv != "" || o.revokeKV != "",
 		"Ed448":   mode == wasm.ModeEd448Verify || mode == wasm.ModeEd448Sign,
 		"Version": version, "Crumb": o.crumb, "Date": compatibilityDate, "TinyGo": o.tinygo,
 	}
@@ -168,7 +173,7 @@ func initProject(o initOptions, stdout io.Writer) error {
 		{"wrangler.toml", render(wranglerTemplate, data), 0o644},
 		{".dev.vars", []byte(devVars), 0o600},
 		{".gitignore", []byte("gate.wasm\n.dev.vars\norigin.keys\n.crumb-edge-dev/\n.crumb-edge-tinygo/\n"), 0o644},
-		{stateFile, []byte("compiler = " + compiler + "\nkv = " + o.kv + "\n"), 0o644},
+		{stateFile, []byte("compiler = " + compiler + "\nkv = " + stateKV(o) + "\n"), 0o644},
 	}
 	if originKeys != "" {
 		files = append(files, struct {
@@ -317,3 +322,12 @@ func render(t *template.Template, data any) []byte {
 }
 
 var errNotInit = errors.New("not a crumb-edge project (no " + stateFile + "; run crumb-edge init)")
+
+// stateKV is the KV binding dev must decline for (it has no local KV):
+// the sessions' or else the revocation list's.
+func stateKV(o initOptions) string {
+	if o.kv != "" {
+		return o.kv
+	}
+	return o.revokeKV
+}

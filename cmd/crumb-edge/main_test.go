@@ -137,7 +137,7 @@ func TestInitBuildDev(t *testing.T) {
 
 	// A KV project: the binding is in wrangler.toml, and dev declines.
 	kvDir := filepath.Join(t.TempDir(), "kv-gate")
-	if out, code := runCmd(t, "", bin, "init", "-origin", origin.URL, "-kv", "SESSIONS", "-crumb", root, kvDir); code != 0 {
+	if out, code := runCmd(t, "", bin, "init", "-origin", origin.URL, "-kv", "SESSIONS", "-revoke-kv", "SESSIONS", "-crumb", root, kvDir); code != 0 {
 		t.Fatalf("init -kv: %d\n%s", code, out)
 	}
 	if out, code := runCmd(t, "", bin, "build", kvDir); code != 0 {
@@ -150,6 +150,25 @@ func TestInitBuildDev(t *testing.T) {
 	}
 	if out, code := runCmd(t, "", bin, "dev", "-workerd", workerd, kvDir); code != exitFail || !strings.Contains(out, "wrangler dev") {
 		t.Errorf("dev of a KV project: %d %q, want a pointer to wrangler dev", code, out)
+	}
+
+	// A cookie gate that checks the origin's revocation list in KV:
+	// the list's binding is in wrangler.toml, and dev declines too.
+	revDir := filepath.Join(t.TempDir(), "revoke-gate")
+	if out, code := runCmd(t, "", bin, "init", "-origin", origin.URL, "-revoke-kv", "REVOKED", "-crumb", root, revDir); code != 0 {
+		t.Fatalf("init -revoke-kv: %d\n%s", code, out)
+	}
+	if out, code := runCmd(t, "", bin, "build", revDir); code != 0 {
+		t.Fatalf("build of the revocation project: %d\n%s", code, out)
+	}
+	if main, err := os.ReadFile(filepath.Join(revDir, "main.go")); err != nil || !strings.Contains(string(main), "opts.Revocation = kvstore.NewRevocations") {
+		t.Errorf("main.go of the revocation project does not check the list (%v)", err)
+	}
+	if out := dryRun(revDir); !strings.Contains(out, "env.REVOKED") {
+		t.Errorf("wrangler dry run does not list the revocation list's binding:\n%s", out)
+	}
+	if out, code := runCmd(t, "", bin, "dev", "-workerd", workerd, revDir); code != exitFail || !strings.Contains(out, "wrangler dev") {
+		t.Errorf("dev of a revocation project: %d %q, want a pointer to wrangler dev", code, out)
 	}
 }
 

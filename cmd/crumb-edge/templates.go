@@ -12,10 +12,10 @@ package main
 
 import (
 	"os"
-{{if .KV}}
+{{if .Async}}
 	"github.com/crumbkit/crumb/kvstore"{{end}}
 	"github.com/crumbkit/crumb/wasm"
-	"github.com/crumbkit/crumb/wasm/gate"{{if .KV}}
+	"github.com/crumbkit/crumb/wasm/gate"{{if .Async}}
 	"github.com/crumbkit/crumb/wasm/kvbinding"{{end}}
 	"github.com/crumbkit/crumb/wasm/worker"
 )
@@ -44,7 +44,7 @@ func main() {
 		// variable and never its value, goes once to the console.
 		h = gate.Misconfigured(err, os.Stderr)
 	}
-	worker.Serve(h, worker.Options{ {{- if .KV}}Async: true{{end -}} })
+	worker.Serve(h, worker.Options{ {{- if .Async}}Async: true{{end -}} })
 }
 
 func newGate() (wasm.Handler, error) {
@@ -55,6 +55,17 @@ func newGate() (wasm.Handler, error) {
 		return nil, err
 	}
 	opts.Backend = kvstore.NewBackend(store, kvstore.BackendOptions{Prefix: getenv("SESSION_PREFIX")})
+{{- end}}
+{{- if .RevokeKV}}
+	// The origin's revocation list (kvstore.Revocations over the same
+	// namespace, REVOCATION_PREFIX and IDENTITY_FIELD as the origin's):
+	// a session revoked there, by its logout or "log out everywhere",
+	// no longer passes, once Workers KV shows the change here.
+	list, err := kvbinding.New({{printf "%q" .RevokeKV}})
+	if err != nil {
+		return nil, err
+	}
+	opts.Revocation = kvstore.NewRevocations(list, kvstore.RevocationOptions{Prefix: getenv("REVOCATION_PREFIX")})
 {{- end}}
 	cfg, err := gate.FromEnv(getenv, opts)
 	if err != nil {
@@ -104,6 +115,13 @@ ORIGIN_URL = {{printf "%q" .Origin}}
 [[kv_namespaces]]
 binding = {{printf "%q" .KV}}
 # The namespace's ID: wrangler kv namespace create {{.KV}}
+id = "00000000000000000000000000000000"
+{{- end}}
+{{- if and .RevokeKV (ne .RevokeKV .KV)}}
+
+[[kv_namespaces]]
+binding = {{printf "%q" .RevokeKV}}
+# The origin's revocation list: wrangler kv namespace create {{.RevokeKV}}
 id = "00000000000000000000000000000000"
 {{- end}}
 `))

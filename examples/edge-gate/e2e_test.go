@@ -117,12 +117,14 @@ func buildVariant(t *testing.T, name, pkg, tags string, strip bool) string {
 
 // TestGateSizes builds every gate the way docs/edge.md says to and
 // prints its size against its goal: the cookie gate (symmetric
-// sessions), the Ed448 gate and the Workers KV gate. The build fails
-// the test only above the 3 MB ceiling.
+// sessions), the Ed448 gate and the Workers KV gate, and the revocable
+// cookie gate (revgate, with kvstore's HTTP stores, so without
+// crumb_nohttp). The build fails the test only above the 3 MB ceiling.
 func TestGateSizes(t *testing.T) {
 	buildGate(t, "gate.wasm", "./examples/edge-gate")
 	buildGate(t, "ed448gate.wasm", "./examples/edge-gate/ed448gate")
 	buildGate(t, "kvgate.wasm", "./examples/edge-gate/kvgate")
+	buildVariant(t, "revgate.wasm", "./examples/edge-gate/revgate", "crumb_nojson", true)
 }
 
 // TestGateSizeSteps builds the gate without each size measure the
@@ -300,11 +302,18 @@ func mint(t *testing.T, sealer func(func() time.Time) crumb.Sealer, backend func
 // front of examples/login on loopback: with Ed448-signed sessions (the
 // edge holds only the public ring) and with encrypted ones (the edge
 // holds the ring and renews).
+// TestEdgeGate runs every scenario against the gates built with stock
+// Go and, under the subtest "tinygo", with TinyGo (skipped when TinyGo
+// is missing, see servicetest.TinyGo).
 func TestEdgeGate(t *testing.T) {
-	execJS, err := servicetest.WasmExecJS()
-	if err != nil {
-		servicetest.Fail(t, err)
+	for _, cc := range gateCompilers {
+		t.Run(cc.name, func(t *testing.T) { testEdgeGate(t, cc) })
 	}
+}
+
+func testEdgeGate(t *testing.T, cc gateCompiler) {
+	buildGate := func(t *testing.T, name, pkg string) string { return cc.build(t, name, pkg) }
+	execJS := cc.wasmExecJS(t)
 	root := servicetest.ModuleRoot(t)
 	modules := func(wasmPath string) []servicetest.WorkerdModule {
 		return []servicetest.WorkerdModule{
@@ -345,7 +354,7 @@ func TestEdgeGate(t *testing.T) {
 			var backend func(func() time.Time) cookiestore.Backend
 			if mc.webdis {
 				// kvstore's Webdis store is left out under crumb_nohttp.
-				gateWasm = buildVariant(t, "webdisgate.wasm", "./examples/edge-gate/webdisgate", "crumb_nojson", true)
+				gateWasm = cc.buildTags(t, "webdisgate.wasm", "./examples/edge-gate/webdisgate", "crumb_nojson")
 				redis := servicetest.StartRedis(t)
 				wd := servicetest.StartWebdis(t, redis.Addr, servicetest.WebdisConfig{})
 				store := must(kvstore.NewWebdis(kvstore.WebdisConfig{URL: wd.URL, Username: wd.User, Password: wd.Password}))
@@ -589,8 +598,8 @@ func TestEdgeGate(t *testing.T) {
 				direct[i] = time.Since(s)
 			}
 			slices.Sort(direct)
-			figure(t, "edge gate %-9s in workerd: listening %v, first request %v, authenticated p50 %v p90 %v over 200 sequential (origin alone p50 %v) [%s, %d CPUs]",
-				mc.name, w.Listening.Round(time.Millisecond), first.Round(time.Millisecond),
+			figure(t, "edge gate %-9s in workerd (%s): listening %v, first request %v, authenticated p50 %v p90 %v over 200 sequential (origin alone p50 %v) [%s, %d CPUs]",
+				mc.name, cc.name, w.Listening.Round(time.Millisecond), first.Round(time.Millisecond),
 				ds[100].Round(time.Microsecond), ds[180].Round(time.Microsecond), direct[100].Round(time.Microsecond),
 				servicetest.WorkerdVersion(t), runtime.NumCPU())
 		})

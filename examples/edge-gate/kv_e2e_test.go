@@ -86,6 +86,10 @@ func (r kvThroughWorker) Delete(ctx context.Context, key string) error {
 // real KV namespace, in front of examples/login keeping its records in
 // the same namespace: login at the origin, the gate loading the record
 // through the binding, logout deleting it, and the old cookie refused.
+// The origin also keeps its revocation list there, and the gate reads
+// it (REVOCATION_KV_BINDING): after "log out everywhere" in one
+// browser, the session of another, whose record is still in KV, no
+// longer passes the gate.
 func TestKVGate(t *testing.T) {
 	execJS, err := servicetest.WasmExecJS()
 	if err != nil {
@@ -113,6 +117,9 @@ func TestKVGate(t *testing.T) {
 		Bindings: map[string]string{
 			"SESSION_KEYS": ring.Export(), "SESSION_INSECURE": "1", "PROTECTED_PATHS": "/private/",
 			"LOGIN_PATH": "/", "ORIGIN_URL": o.url,
+			// Every check reads the list, so the refusal below is
+			// immediate; the staleness bound is kvstore's to test.
+			"REVOCATION_KV_BINDING": "SESSIONS", "REVOCATION_MAX_STALE": "0",
 		},
 	})
 	t.Cleanup(func() {
@@ -123,15 +130,19 @@ func TestKVGate(t *testing.T) {
 	backend := kvstore.NewBackend(kvThroughWorker{base: mf.URL}, kvstore.BackendOptions{})
 	o.start(t, loginapp.Config{
 		Sealer: encrypted.New(ring), InsecureHTTP: true, Backend: backend,
-		Options: &cookiestore.Options[loginapp.Account]{IdleTimeout: time.Hour},
+		Options:     &cookiestore.Options[loginapp.Account]{IdleTimeout: time.Hour},
+		Revocations: kvstore.NewRevocations(kvThroughWorker{base: mf.URL}, kvstore.RevocationOptions{}),
 	})
 
 	ctx := servicetest.Context(t, 2*time.Minute)
-	jar, _ := cookiejar.New(nil)
-	c := &client{t: t, ctx: ctx, base: mf.URL, http: &http.Client{
-		Jar: jar, Timeout: 20 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	newClient := func() *client {
+		jar, _ := cookiejar.New(nil)
+		return &client{t: t, ctx: ctx, base: mf.URL, http: &http.Client{
+			Jar: jar, Timeout: 20 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}}
+	}
+	c := newClient()
 	if r := c.do("GET", "/private/whoami", nil, nil); r.status != 303 {
 		t.Fatalf("anonymous: %d %q", r.status, r.body)
 	}
@@ -151,6 +162,25 @@ func TestKVGate(t *testing.T) {
 	c.setSession(old)
 	if r := c.do("GET", "/private/whoami", nil, nil); r.status != 303 {
 		t.Fatalf("the cookie of a logged-out session: %d %q, want the login redirect", r.status, r.body)
+	}
+
+	// Two browsers of one user; "log out everywhere" in the first.
+	// The second's record is still in KV, but the user's revocation
+	// marker refuses its session at the edge.
+	first, second := newClient(), newClient()
+	for _, b := range []*client{first, second} {
+		if r := b.do("POST", "/login", url.Values{"email": {"bob@example.com"}, "password": {"correct"}}, nil); r.status != 303 || b.sessionCookie() == nil {
+			t.Fatalf("login: %d %q", r.status, r.body)
+		}
+		if r := b.do("GET", "/private/whoami", nil, nil); r.status != 200 {
+			t.Fatalf("a live session through the KV gate: %d %q", r.status, r.body)
+		}
+	}
+	if r := first.do("POST", "/logout-everywhere", nil, nil); r.status != 303 {
+		t.Fatalf("log out everywhere: %d %q", r.status, r.body)
+	}
+	if r := second.do("GET", "/private/whoami", nil, nil); r.status != 303 {
+		t.Fatalf("a session of a user logged out everywhere: %d %q, want the login redirect (the gate does not check the revocation list)", r.status, r.body)
 	}
 }
 

@@ -4,7 +4,10 @@
 // sessions at the edge before requests reach the origin; package
 // wasm/gate holds the logic and docs/edge.md the deployment. It serves
 // symmetric sessions (SESSION_MODE encrypted or hmac); ed448gate is the
-// same main for Ed448, kvgate for sessions kept in Workers KV. Build it
+// same main for Ed448, kvgate for sessions kept in Workers KV, revgate
+// for cookie sessions checked against the origin's revocation list (a
+// logout there then ends the session here too; revgate links kvstore's
+// HTTP stores, which this gate leaves out to stay small). Build it
 // with
 //
 //	GOOS=js GOARCH=wasm go build -tags crumb_nohttp,crumb_nojson -ldflags='-s -w' -o gate.wasm ./examples/edge-gate

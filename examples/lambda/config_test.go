@@ -51,8 +51,8 @@ func TestNewFromEnvEd448(t *testing.T) {
 }
 
 // TestNewFromEnvStores checks the store settings: a bad Ed448 ring,
-// WEBDIS_URL with SESSION_TABLE, and a bad WEBDIS_URL are refused at
-// init with errors that name the variable and show no secret.
+// WEBDIS_URL with SESSION_TABLE, and a bad WEBDIS_URL or
+// REVOCATION_WEBDIS_URL are refused at init with errors that name the variable and show no secret.
 func TestNewFromEnvStores(t *testing.T) {
 	ring, err := keys.GenerateRing(rand.Reader)
 	if err != nil {
@@ -67,6 +67,9 @@ func TestNewFromEnvStores(t *testing.T) {
 		{"webdis", map[string]string{"WEBDIS_URL": "http://127.0.0.1:1", "WEBDIS_USER": "crumb", "WEBDIS_PASSWORD": password}, ""},
 		{"webdis and a table", map[string]string{"WEBDIS_URL": "http://127.0.0.1:1", "SESSION_TABLE": "sessions"}, "set only one of WEBDIS_URL and SESSION_TABLE"},
 		{"webdis bad URL", map[string]string{"WEBDIS_URL": "ftp://crumb:" + password + "@127.0.0.1:1"}, "WEBDIS_URL"},
+		{"revocation list", map[string]string{"REVOCATION_WEBDIS_URL": "http://127.0.0.1:1", "REVOCATION_WEBDIS_USER": "crumb", "REVOCATION_WEBDIS_PASSWORD": password}, ""},
+		{"revocation list and webdis sessions", map[string]string{"REVOCATION_WEBDIS_URL": "http://127.0.0.1:1", "WEBDIS_URL": "http://127.0.0.1:1"}, ""},
+		{"revocation list bad URL", map[string]string{"REVOCATION_WEBDIS_URL": "ftp://crumb:" + password + "@127.0.0.1:1"}, "REVOCATION_WEBDIS_URL"},
 		{"bad ed448 ring", map[string]string{"SESSION_KEYS": "ed448-private:" + strings.Repeat("A", 20) + password}, "SESSION_KEYS"},
 	}
 	for _, tc := range tests {

@@ -21,8 +21,8 @@ import (
 )
 
 // gateTags are the documented build tags of the cookie-only gates
-// (docs/edge.md); the Webdis gate needs kvstore's HTTP stores and is
-// built without them.
+// (docs/edge.md); the Webdis gates (revgate, webdisgate) need kvstore's
+// HTTP stores and are built without crumb_nohttp.
 const gateTags = "crumb_nohttp,crumb_nojson"
 
 // buildGate builds an edge gate from crumb's module for GOOS=js, once
@@ -65,18 +65,22 @@ func buildGate(t *testing.T, name, pkg, tags string) string {
 // puts the cookie it had before the logout back. One Chromium
 // (testdata/chain.mjs) runs every mode, each in a fresh browser context:
 //
-//   - encrypted: an AES-GCM cookie; the gate holds the ring and renews.
+//   - encrypted: an AES-GCM cookie; the gate (revgate) holds the ring
+//     and renews.
 //   - ed448: the function signs with an Ed448 private ring, the gate
-//     verifies with the public ring only and never renews.
+//     (revgate) verifies with the public ring only and never renews.
 //   - webdis: the records live in Redis behind Webdis, written by the
 //     function and read and renewed by the gate (webdisgate); the
 //     cookie carries only the sealed session ID.
 //
-// After a logout, the old cookie no longer passes the gate in the
-// webdis mode: the function deleted the record. In the cookie modes it
-// still passes until its idle expiry, and the test says so: a cookie
-// session holds everything the gate checks, so nothing the origin does
-// at logout can reach a copy of it.
+// After a logout, the old cookie no longer passes the gate in any mode.
+// In the webdis mode the function deleted the record. In the cookie
+// modes the session lives in the cookie, so the function and the gate
+// share a revocation list in Redis behind Webdis
+// (REVOCATION_WEBDIS_URL on both sides): the function's logout marks
+// the session revoked, and the gate refuses the copy. The gate reads
+// the list on every check (REVOCATION_MAX_STALE=0); the staleness
+// bound's cache is kvstore's to test.
 //
 // Renewal without waiting: the function's clock runs 20 seconds behind
 // (CRUMB_E2E_CLOCK_BEHIND, within the sealers' 30-second skew) and its
@@ -123,14 +127,19 @@ func TestEndToEndChain(t *testing.T) {
 		gateMode, gateKeys string
 		originKeys         string
 		webdis             bool
-		renews, revokes    bool
+		revocation         bool
+		renews             bool
+		refusal            string // why the old cookie is refused after logout
 	}{
-		{name: "encrypted", gate: "gate.wasm", pkg: "./examples/edge-gate", tags: gateTags,
-			gateMode: "encrypted", gateKeys: ring.Export(), originKeys: ring.Export(), renews: true},
-		{name: "ed448", gate: "ed448gate.wasm", pkg: "./examples/edge-gate/ed448gate", tags: gateTags,
-			gateMode: "ed448-verify", gateKeys: priv.Public().Export(), originKeys: priv.Export()},
+		{name: "encrypted", gate: "revgate.wasm", pkg: "./examples/edge-gate/revgate", tags: "crumb_nojson",
+			gateMode: "encrypted", gateKeys: ring.Export(), originKeys: ring.Export(), revocation: true, renews: true,
+			refusal: "the function's logout revoked the cookie session in the shared revocation list"},
+		{name: "ed448", gate: "revgate.wasm", pkg: "./examples/edge-gate/revgate", tags: "crumb_nojson",
+			gateMode: "ed448-verify", gateKeys: priv.Public().Export(), originKeys: priv.Export(), revocation: true,
+			refusal: "the function's logout revoked the cookie session in the shared revocation list"},
 		{name: "webdis", gate: "webdisgate.wasm", pkg: "./examples/edge-gate/webdisgate",
-			gateMode: "encrypted", gateKeys: ring.Export(), originKeys: ring.Export(), webdis: true, renews: true, revokes: true},
+			gateMode: "encrypted", gateKeys: ring.Export(), originKeys: ring.Export(), webdis: true, renews: true,
+			refusal: "the function's logout deleted the session record"},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			gateWasm := buildGate(t, mode.gate, mode.pkg, mode.tags)
@@ -141,12 +150,17 @@ func TestEndToEndChain(t *testing.T) {
 				"PROTECTED_PATHS": "/private/",
 				"LOGIN_PATH":      "/",
 			}
-			if mode.webdis {
+			if mode.webdis || mode.revocation {
 				redis := servicetest.StartRedis(t)
 				wd := servicetest.StartWebdis(t, redis.Addr, servicetest.WebdisConfig{})
-				for k, v := range map[string]string{"WEBDIS_URL": wd.URL, "WEBDIS_USER": wd.User, "WEBDIS_PASSWORD": wd.Password} {
-					env = append(env, k+"="+v)
-					bindings[k] = v
+				prefix := "WEBDIS_"
+				if mode.revocation {
+					prefix = "REVOCATION_WEBDIS_"
+					bindings["REVOCATION_MAX_STALE"] = "0"
+				}
+				for k, v := range map[string]string{"URL": wd.URL, "USER": wd.User, "PASSWORD": wd.Password} {
+					env = append(env, prefix+k+"="+v)
+					bindings[prefix+k] = v
 				}
 			}
 			rt := lambdatest.NewRuntime(t)
@@ -181,11 +195,7 @@ func TestEndToEndChain(t *testing.T) {
 			resp.Body.Close()
 			t.Logf("gate warm-up: HTTP %d after %v", resp.StatusCode, time.Since(warm).Round(time.Millisecond))
 
-			replay := "passes"
-			if mode.revokes {
-				replay = "refused"
-			}
-			drv.run(t, chainJob{URL: w.URL, Renew: mode.renews, Replay: replay})
+			drv.run(t, chainJob{URL: w.URL, Renew: mode.renews, Refusal: mode.refusal})
 			if proc.exited() {
 				t.Fatalf("the function exited:\n%s", proc.log())
 			}
@@ -195,9 +205,11 @@ func TestEndToEndChain(t *testing.T) {
 
 // chainJob is one run of testdata/chain.mjs's flow.
 type chainJob struct {
-	URL    string `json:"url"`
-	Renew  bool   `json:"renew"`
-	Replay string `json:"replay"`
+	URL   string `json:"url"`
+	Renew bool   `json:"renew"`
+	// Refusal says why the gate must refuse the cookie copied before
+	// the logout; the script's failure message quotes it.
+	Refusal string `json:"refusal"`
 }
 
 // chromiumDriver is testdata/chain.mjs running in node: one Chromium

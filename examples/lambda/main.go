@@ -42,6 +42,13 @@
 // behind Webdis, where an edge gate (examples/edge-gate/webdisgate) can
 // read them too.
 //
+// With REVOCATION_WEBDIS_URL set (and REVOCATION_WEBDIS_USER,
+// REVOCATION_WEBDIS_PASSWORD, REVOCATION_PREFIX), sessions are
+// revocable wherever they live, cookie sessions included: a logout
+// marks the session revoked in that Webdis (kvstore.Revocations), and
+// an edge gate reading the same list (examples/edge-gate/revgate)
+// refuses a copy of its cookie.
+//
 // This directory is a Go module of its own, so that the AWS SDK stays
 // out of crumb's go.mod; build it from here:
 //
@@ -91,6 +98,9 @@ func newFromEnv(getenv func(string) string) (http.Handler, error) {
 		OnError: logError,
 	}
 	if err := testConfig(getenv, &cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Revocations, err = revocationsFromEnv(getenv, cfg.Now); err != nil {
 		return nil, err
 	}
 	newApp := func(ring *keys.Ring) (http.Handler, error) {

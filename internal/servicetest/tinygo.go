@@ -68,8 +68,8 @@ func TinyGoEnv(dir string) []string {
 // TinyGo builds take tens of seconds, and several test binaries need the
 // same artifacts, so when $CRUMB_BUILD_CACHE names a directory (the test
 // command sets one per run) the artifact is kept there under a key made
-// of the tinygo version, the flags and a hash of every Go source and
-// module file of the module: an unchanged build is copied, never redone.
+// of the tinygo version, the flags and a hash of every Go source file
+// (tests aside) and module file of the module: an unchanged build is copied, never redone.
 func TinyGoBuild(ctx context.Context, tinygo, dir, pkg, out string, flags ...string) (time.Duration, error) {
 	args := append([]string{"build", "-o", out}, flags...)
 	args = append(args, pkg)
@@ -133,7 +133,7 @@ func tinyGoKey(tinygo, dir string, args []string) (string, error) {
 				}
 				return nil
 			}
-			if !strings.HasSuffix(name, ".go") && name != TinyGoModfile && name != "go.tinygo.sum" {
+			if (!strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go")) && name != TinyGoModfile && name != "go.tinygo.sum" {
 				return nil
 			}
 			b, err := os.ReadFile(p)

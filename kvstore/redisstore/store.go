@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strings"
 	"time"
@@ -147,12 +148,19 @@ func isLowerHex(s string) bool {
 	return true
 }
 
-// ttl rounds ttl up to whole seconds; Redis's EX takes seconds.
+// ttl rounds ttl up to whole seconds; Redis's EX takes seconds. It
+// divides rather than adds: d plus a second would overflow for the
+// longest TTLs and turn negative, which go-redis sends as no expiry
+// at all (SET) or as one in the past (EXPIRE deletes the key).
 func ttl(op string, d time.Duration) (time.Duration, error) {
 	if d <= 0 {
 		return 0, kvstore.NewError(storeName, op, kvstore.ErrBadTTL, "", nil)
 	}
-	return (d + time.Second - 1).Truncate(time.Second), nil
+	secs := d / time.Second
+	if d%time.Second != 0 && secs < math.MaxInt64/time.Second {
+		secs++
+	}
+	return secs * time.Second, nil
 }
 
 // prepare checks key, value and TTL of a write before any network call.
@@ -316,11 +324,24 @@ func classify(ctx context.Context, op string, err error) error {
 	}
 	var nerr net.Error
 	if errors.As(err, &nerr) && nerr.Timeout() || errors.Is(err, redis.ErrPoolTimeout) {
-		return kvstore.NewError(storeName, op, kvstore.ErrTimeout, err.Error(), err)
+		return kvstore.NewError(storeName, op, kvstore.ErrTimeout, clientText(err), err)
 	}
 	// Refused or reset connections, a closed client, a cluster whose
 	// slots this client cannot reach: the store is not serving.
-	return kvstore.NewError(storeName, op, kvstore.ErrUnavailable, err.Error(), err)
+	return kvstore.NewError(storeName, op, kvstore.ErrUnavailable, clientText(err), err)
+}
+
+// clientText is the text of a go-redis error that is not a Redis
+// reply: a network error's (it names host and port) or one of
+// go-redis's fixed errors. Any other text is withheld: go-redis quotes
+// a reply it cannot parse ("redis: can't parse %q"), and a reply may
+// hold a session's record, its ID first. The error still wraps err.
+func clientText(err error) string {
+	var nerr net.Error
+	if errors.As(err, &nerr) || errors.Is(err, redis.ErrClosed) || errors.Is(err, redis.ErrPoolTimeout) || errors.Is(err, redis.ErrPoolExhausted) {
+		return err.Error()
+	}
+	return "client error (its text is withheld: it may quote the reply)"
 }
 
 // replyKind classifies a Redis error reply by its code.

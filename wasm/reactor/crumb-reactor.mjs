@@ -24,7 +24,7 @@ export const ERRORS = {
 };
 
 const EBADF = 8;
-const ENOSYS = 52;
+const EINVAL = 28;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -73,7 +73,34 @@ function wasi(getMemory) {
     fd_fdstat_set_flags() { return 0; },
     fd_prestat_get() { return EBADF; }, // no preopened directories
     fd_prestat_dir_name() { return EBADF; },
-    poll_oneoff() { return ENOSYS; },
+    poll_oneoff(inPtr, outPtr, nsubs, neventsPtr) {
+      // Go's runtime sleeps through poll_oneoff (a clock subscription)
+      // while it collects garbage, and aborts when the call fails. One
+      // call runs at a time and nothing else can wake a sleeper, so every
+      // clock subscription is reported as elapsed at once (the runtime
+      // re-checks its condition and calls again if it must), and the
+      // standard streams as ready. Layouts: a subscription is 48 bytes
+      // (userdata u64, tag u8 at 8, then clock id / fd at 16), an event
+      // 32 bytes (userdata u64, errno u16 at 8, type u8 at 10).
+      const v = view();
+      for (let i = 0; i < nsubs; i++) {
+        const s = inPtr + i * 48, e = outPtr + i * 32;
+        const tag = v.getUint8(s + 8);
+        let errno = 0;
+        if (tag === 1 || tag === 2) { // fd_read, fd_write
+          const fd = v.getUint32(s + 16, true);
+          if (tag === 1 || fd < 1 || fd > 2) errno = EBADF;
+        } else if (tag !== 0) {
+          errno = EINVAL;
+        }
+        for (let j = 0; j < 32; j++) v.setUint8(e + j, 0);
+        v.setBigUint64(e, v.getBigUint64(s, true), true);
+        v.setUint16(e + 8, errno, true);
+        v.setUint8(e + 10, tag);
+      }
+      v.setUint32(neventsPtr, nsubs, true);
+      return 0;
+    },
     sched_yield() { return 0; },
     proc_exit(code) { throw new Error("crumb reactor exited with code " + code); },
   };
@@ -117,8 +144,12 @@ export class CrumbReactor {
     }
   }
 
+  // result copies the last result out. crumb_result runs guest code that
+  // may grow memory, which detaches an ArrayBuffer taken before it: read
+  // memory.buffer only after the call.
   result(n) {
-    return new Uint8Array(this.x.memory.buffer, this.x.crumb_result(), n).slice();
+    const p = this.x.crumb_result();
+    return new Uint8Array(this.x.memory.buffer, p, n).slice();
   }
 
   // configure sets the mode (MODE.*), the ring's text and the cookie

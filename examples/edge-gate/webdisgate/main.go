@@ -9,12 +9,16 @@
 //
 // Besides gate.FromEnv's variables it reads WEBDIS_URL, WEBDIS_USER,
 // WEBDIS_PASSWORD (a secret) and SESSION_PREFIX (kvstore's key prefix,
-// which must match the origin's).
+// which must match the origin's). With REVOCATION_WEBDIS_URL set (and
+// revgate's other REVOCATION_ variables; the URL may be WEBDIS_URL's)
+// it also checks the origin's revocation list, so that the origin's
+// "log out everywhere" reaches the edge as soon as the list says so.
 package main
 
 import (
 	"os"
 
+	"github.com/crumbkit/crumb/examples/edge-gate/internal/revenv"
 	"github.com/crumbkit/crumb/kvstore"
 	"github.com/crumbkit/crumb/wasm"
 	"github.com/crumbkit/crumb/wasm/fetchdoer"
@@ -30,11 +34,19 @@ func main() {
 		Password: worker.Getenv("WEBDIS_PASSWORD"),
 		Client:   fetchdoer.Doer{},
 	})
+	var rev *kvstore.Revocations
 	if err == nil {
-		var cfg gate.Config
-		cfg, err = gate.FromEnv(worker.Getenv, gate.EnvOptions{
+		rev, err = revenv.Webdis(worker.Getenv, fetchdoer.Doer{})
+	}
+	if err == nil {
+		o := gate.EnvOptions{
 			Backend: kvstore.NewBackend(store, kvstore.BackendOptions{Prefix: worker.Getenv("SESSION_PREFIX")}),
-		})
+		}
+		if rev != nil {
+			o.Revocation = rev
+		}
+		var cfg gate.Config
+		cfg, err = gate.FromEnv(worker.Getenv, o)
 		if err == nil {
 			h, err = gate.New(cfg)
 		}
