@@ -1,3 +1,8 @@
+//go:build !tinygo
+
+// This test runs `go build`, which a WebAssembly test binary under
+// TinyGo cannot.
+
 package crumb_test
 
 import (

@@ -25,3 +25,16 @@ func TestUnencodableFlash(t *testing.T) {
 		t.Fatalf("unencodable flash: %v", err)
 	}
 }
+
+// TestBeforeSaveFlashThatDoesNotEncode: a flash BeforeSave adds that
+// does not encode fails the save (ErrCodec) rather than vanish.
+func TestBeforeSaveFlashThatDoesNotEncode(t *testing.T) {
+	e := newEnv(t, ring(t), cookiestore.Options[account]{BeforeSave: beforeSaveFlash})
+	e.request(func(s *cookiestore.Session[account]) { s.Data.Email = "stamp" })
+	s, _ := e.store.LoadHeader(context.Background(), e.header())
+	s.Data.Email = "bad"
+	lines, err := e.store.Commit(context.Background(), s)
+	if !errors.Is(err, cookiestore.ErrCodec) || lines != nil {
+		t.Fatalf("flash that does not encode, added by BeforeSave: %v %q; want ErrCodec and no lines", err, lines)
+	}
+}

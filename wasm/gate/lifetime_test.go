@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/crumbkit/crumb"
-	"github.com/crumbkit/crumb/wasm/gate"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/gate"
 )
 
 // TestGateRenewsWithTheSealedLifetime: a gate configured with no
