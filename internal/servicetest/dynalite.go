@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 )
@@ -29,9 +28,7 @@ type Dynalite struct {
 
 	node, js, dir string
 	port          int
-	mu            sync.Mutex
-	proc          *Process
-	starts        int
+	restartable
 }
 
 // LaunchDynalite starts dynalite from nodeModules with its data and log
@@ -96,14 +93,7 @@ func (d *Dynalite) start() error {
 
 // Kill stops dynalite abruptly (SIGKILL), as a crash would. Clients see
 // refused connections until Restart.
-func (d *Dynalite) Kill() {
-	d.mu.Lock()
-	p := d.proc
-	d.mu.Unlock()
-	if p != nil {
-		p.Stop()
-	}
-}
+func (d *Dynalite) Kill() { d.kill() }
 
 // Restart starts dynalite again on the same port after Kill, with the
 // tables and items it had.
@@ -116,11 +106,4 @@ func (d *Dynalite) Restart() error {
 func (d *Dynalite) Stop() { d.Kill() }
 
 // Log returns the tail of dynalite's current log, for failure messages.
-func (d *Dynalite) Log() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.proc == nil {
-		return ""
-	}
-	return d.proc.Tail(2000)
-}
+func (d *Dynalite) Log() string { return d.log() }

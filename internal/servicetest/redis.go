@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 )
@@ -92,9 +91,7 @@ type Redis struct {
 
 	bin, dir string
 	args     []string // extra redis-server arguments (cluster mode)
-	mu       sync.Mutex
-	proc     *Process
-	starts   int
+	restartable
 }
 
 // URL returns redis://host:port, the form Redis clients take.
@@ -160,14 +157,7 @@ func (r *Redis) start() error {
 
 // Kill stops Redis abruptly (SIGKILL), as a crash would. Clients see
 // refused connections until Restart.
-func (r *Redis) Kill() {
-	r.mu.Lock()
-	p := r.proc
-	r.mu.Unlock()
-	if p != nil {
-		p.Stop()
-	}
-}
+func (r *Redis) Kill() { r.kill() }
 
 // Restart starts Redis again on the same port, empty, after Kill.
 func (r *Redis) Restart() error {
@@ -179,11 +169,4 @@ func (r *Redis) Restart() error {
 func (r *Redis) Stop() { r.Kill() }
 
 // Log returns the tail of the current Redis log, for failure messages.
-func (r *Redis) Log() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.proc == nil {
-		return ""
-	}
-	return r.proc.Tail(2000)
-}
+func (r *Redis) Log() string { return r.log() }
