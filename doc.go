@@ -37,10 +37,10 @@
 //     The client can neither read nor change the payload.
 //   - signed.New (HMAC-SHA256): the client may read the payload but not
 //     change it; a little smaller and faster than encrypted.
-//   - signed.NewPublic and signed.NewVerifier (Ed448, or Ed25519 from
-//     keys/ed25519): an origin signs with a private ring, and edge workers
-//     or other services verify with the public ring alone, so they can
-//     never mint a session. Ed448 builds with TinyGo; Ed25519 does not.
+//   - signed.NewPublic and signed.NewVerifier (Ed448 from keys/ed448, or
+//     Ed25519 from keys/ed25519): an origin signs with a private ring, and
+//     edge workers or other services verify with the public ring alone, so
+//     they can never mint a session. Ed448 builds with TinyGo; Ed25519 does not.
 //   - unsigned: readable, forgeable data such as display preferences, and
 //     nothing else; its validation function is the only defence.
 //

@@ -15,6 +15,7 @@ import (
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/encrypted"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/signed"
 	"github.com/gorilla/securecookie"
 )
@@ -105,7 +106,7 @@ func NewKeys() (*Keys, error) {
 		return nil, err
 	}
 	k.ExtraKeys = ks[1:]
-	pk, err := keys.GeneratePrivateKey(keys.Ed448(), nil)
+	pk, err := keys.GeneratePrivateKey(ed448.Scheme(), nil)
 	if err != nil {
 		return nil, err
 	}

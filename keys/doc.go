@@ -25,7 +25,8 @@
 //     It is slow on purpose: run it once at load time (or offline with
 //     `keygen derive`), never per request.
 //   - Public-key rings (PrivateRing, PublicRing) let a service that holds
-//     only public keys verify sessions it could never mint. Ed448 lives
-//     here and is safe for TinyGo builds; Ed25519 lives in the separate
-//     package keys/ed25519 because TinyGo cannot import crypto/ed25519.
+//     only public keys verify sessions it could never mint. The schemes
+//     live in packages of their own, so only builds that use them link
+//     them: keys/ed448 (safe for TinyGo builds, through circl) and
+//     keys/ed25519 (not for TinyGo, which cannot import crypto/ed25519).
 package keys

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 )
 
 func ExampleParseRing() {
@@ -45,7 +46,7 @@ func ExampleRing_Rotate() {
 
 func ExampleGeneratePrivateKey() {
 	// At the origin: a private ring signs. Generate reads crypto/rand.
-	k, err := keys.GeneratePrivateKey(keys.Ed448(), nil)
+	k, err := keys.GeneratePrivateKey(ed448.Scheme(), nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -55,7 +56,7 @@ func ExampleGeneratePrivateKey() {
 	// At the edge: only the public ring, as text in an environment
 	// variable. It verifies sessions but can never mint one.
 	text := private.Public().Export()
-	public, err := keys.ParsePublicRing(keys.Ed448(), text)
+	public, err := keys.ParsePublicRing(ed448.Scheme(), text)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/hkdf"
 
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 )
 
 // material returns 32 deterministic, random-looking bytes.
@@ -248,7 +249,7 @@ func TestKeyIDs(t *testing.T) {
 	if keys.ID(0x0a).String() != "0000000a" {
 		t.Errorf("ID(10).String = %q", keys.ID(0x0a).String())
 	}
-	pk, err := keys.NewPrivateKey(keys.Ed448(), bytes.Repeat(material(1), 2)[:57])
+	pk, err := keys.NewPrivateKey(ed448.Scheme(), bytes.Repeat(material(1), 2)[:57])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,8 +424,8 @@ func TestRedaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pk := privateKey(t, keys.Ed448(), 1)
-	pr, err := keys.NewPrivateRing(pk, privateKey(t, keys.Ed448(), 2))
+	pk := privateKey(t, ed448.Scheme(), 1)
+	pr, err := keys.NewPrivateRing(pk, privateKey(t, ed448.Scheme(), 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +475,7 @@ func TestRedaction(t *testing.T) {
 }
 
 func TestPrivateAndPublicRings(t *testing.T) {
-	s := keys.Ed448()
+	s := ed448.Scheme()
 	a, b := privateKey(t, s, 1), privateKey(t, s, 2)
 	pr, err := keys.NewPrivateRing(a, b)
 	if err != nil {
@@ -529,7 +530,7 @@ func TestPrivateAndPublicRings(t *testing.T) {
 }
 
 func TestPublicRingErrors(t *testing.T) {
-	s := keys.Ed448()
+	s := ed448.Scheme()
 	a := privateKey(t, s, 1)
 	pubText := a.Public().Export()
 	privText := a.Export()
@@ -596,12 +597,12 @@ func TestEd448SmallOrderKeysRefused(t *testing.T) {
 	signBit := append([]byte(nil), identity...)
 	signBit[56] = 0x80 // x = 0 with the sign bit set: a second spelling of the identity
 	for name, pub := range map[string][]byte{"identity": identity, "order 2": order2, "identity, sign bit set": signBit, "zero": make([]byte, 57)} {
-		if _, err := keys.NewPublicKey(keys.Ed448(), pub); err == nil {
+		if _, err := keys.NewPublicKey(ed448.Scheme(), pub); err == nil {
 			t.Errorf("%s: NewPublicKey accepted it", name)
 		}
 	}
 	for i := 1; i <= 16; i++ {
-		if _, err := keys.NewPublicKey(keys.Ed448(), exportedBytes(t, privateKey(t, keys.Ed448(), i).Public().Export())); err != nil {
+		if _, err := keys.NewPublicKey(ed448.Scheme(), exportedBytes(t, privateKey(t, ed448.Scheme(), i).Public().Export())); err != nil {
 			t.Fatalf("real key %d refused: %v", i, err)
 		}
 	}

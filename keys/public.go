@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
@@ -9,9 +10,11 @@ import (
 	"unsafe"
 )
 
-// Scheme is a signature algorithm for public-key signed sessions. Ed448
-// returns the one this package provides; package keys/ed25519 provides
-// Ed25519 for builds that are not bound for TinyGo.
+// Scheme is a signature algorithm for public-key signed sessions.
+// Package keys/ed448 provides Ed448 (safe for TinyGo builds); package
+// keys/ed25519 provides Ed25519 for builds that are not bound for TinyGo.
+// Neither lives here, so a build that only uses symmetric keys links no
+// public-key code.
 type Scheme interface {
 	// Name is the scheme's name in key text, such as "ed448".
 	Name() string
@@ -350,3 +353,5 @@ func (r *PrivateRing) String() string {
 
 // GoString redacts the ring for %#v.
 func (r *PrivateRing) GoString() string { return r.String() }
+
+func randReader() io.Reader { return rand.Reader }

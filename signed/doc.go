@@ -6,7 +6,7 @@
 //   - New: HMAC-SHA256 with a full 32-byte tag, under a subkey derived
 //     from each ring key with HKDF (keys.PurposeHMAC), compared in
 //     constant time.
-//   - NewPublic and NewVerifier: Ed448 (edge-safe, through
+//   - NewPublic and NewVerifier: Ed448 (keys/ed448: edge-safe, through
 //     cloudflare/circl) or Ed25519 signatures from a keys.PrivateRing.
 //     A verifier built from the public ring alone opens values but can
 //     never mint them, so an edge worker or another service can trust

@@ -7,6 +7,7 @@ import (
 
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/signed"
 )
 
@@ -41,7 +42,7 @@ func ExampleNew() {
 
 func ExampleNewPublic() {
 	// The origin signs with a private Ed448 ring (keygen prints one).
-	priv, err := keys.GeneratePrivateKey(keys.Ed448(), nil)
+	priv, err := keys.GeneratePrivateKey(ed448.Scheme(), nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -52,7 +53,7 @@ func ExampleNewPublic() {
 
 	// The edge holds only the public ring's text, and can verify but
 	// never mint.
-	pubRing, _ := keys.ParsePublicRing(keys.Ed448(), privRing.Public().Export())
+	pubRing, _ := keys.ParsePublicRing(ed448.Scheme(), privRing.Public().Export())
 	edge := signed.NewVerifier(pubRing)
 	opened, err := edge.Open("session", value)
 	fmt.Println(string(opened.Payload), err)

@@ -4,8 +4,10 @@
 //
 // It holds three things, all host-independent and testable natively:
 //
-//   - Modes and NewSealer: a sealer configured from a mode name and a
-//     ring's text, the way an edge worker gets them from its environment.
+//   - Modes and NewSymmetricSealer: a sealer configured from a mode name
+//     and a ring's text, the way an edge worker gets them from its
+//     environment. The Ed448 modes are built by package wasm/pubsealer,
+//     so that only modules that use them link public-key code.
 //   - The reactor ABI (Reactor, Heap, Code): the state behind the exports of
 //     wasm/reactor, a WASI reactor that lets JavaScript on any WASI host
 //     open and seal crumb values. docs/edge.md specifies the ABI.
@@ -17,7 +19,7 @@
 // Security contract:
 //   - No error or Code carries key material or a cookie value: codes are
 //     small integers, and errors wrap the sentinels of package crumb.
-//   - Ring text given to Configure or NewSealer is parsed and dropped; the
+//   - Ring text given to Configure or a sealer constructor is parsed and dropped; the
 //     reactor keeps only the sealer, and never returns key material.
 //   - The reactor copies every input out of the host's buffers before use
 //     and accepts only pointers it handed out (Heap), with lengths inside

@@ -6,6 +6,7 @@ import (
 
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/pubsealer"
 )
 
 // A Reactor is what the WASI reactor's exports drive: configure once,
@@ -13,7 +14,7 @@ import (
 // calls crumb_configure, crumb_open and crumb_seal the same way.
 func ExampleReactor() {
 	ring, _ := keys.GenerateRing(nil)
-	r := wasm.NewReactor()
+	r := wasm.NewReactor(pubsealer.New)
 	if c := r.Configure(uint32(wasm.ModeEncrypted), []byte(ring.Export()), []byte("session")); c != 0 {
 		fmt.Println("configure:", c.Err())
 		return

@@ -70,7 +70,8 @@ func (h *Heap) Live() int { return len(h.bufs) }
 // sealer and cookie name, the heap, and the result of the last call.
 // Inputs are copied out of host buffers before use, so the host may reuse
 // or free them as soon as a call returns. The zero Reactor is ready to
-// use (and not configured). It is not safe for concurrent use.
+// use (and not configured; it supports the symmetric modes only). It is
+// not safe for concurrent use.
 type Reactor struct {
 	Heap
 
@@ -84,12 +85,18 @@ type Reactor struct {
 	issued, expires int64
 	rotated         bool
 	opts            []crumb.Option
+	newSealer       func(Mode, string, ...crumb.Option) (crumb.Sealer, error)
 }
 
-// NewReactor returns a Reactor whose sealers get opts, after any the
-// host configures. Tests pin the clock with crumb.WithClock; the reactor
-// binary passes none and so reads the WASI clock.
-func NewReactor(opts ...crumb.Option) *Reactor { return &Reactor{opts: opts} }
+// NewReactor returns a Reactor that builds its sealer with newSealer
+// (pubsealer.New for a reactor that supports every mode; nil means
+// NewSymmetricSealer, which links no public-key code and refuses the
+// Ed448 modes), passing it opts after any the host configures. Tests pin
+// the clock with crumb.WithClock; the reactor binary passes none and so
+// reads the WASI clock.
+func NewReactor(newSealer func(mode Mode, ring string, opts ...crumb.Option) (crumb.Sealer, error), opts ...crumb.Option) *Reactor {
+	return &Reactor{opts: opts, newSealer: newSealer}
+}
 
 // Configure sets the mode, ring and cookie name. A failed Configure
 // leaves the reactor unconfigured, so a host never keeps running on an
@@ -97,7 +104,11 @@ func NewReactor(opts ...crumb.Option) *Reactor { return &Reactor{opts: opts} }
 func (r *Reactor) Configure(mode uint32, ring, name []byte) Code {
 	r.sealer, r.name = nil, ""
 	r.clear()
-	s, err := NewSealer(Mode(mode), string(ring), r.opts...)
+	newSealer := r.newSealer
+	if newSealer == nil {
+		newSealer = NewSymmetricSealer
+	}
+	s, err := newSealer(Mode(mode), string(ring), r.opts...)
 	if err != nil {
 		return CodeOf(err)
 	}

@@ -20,7 +20,9 @@ import (
 
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/pubsealer"
 )
 
 // guest is the reactor ABI as a test drives it. nativeGuest calls
@@ -75,9 +77,9 @@ func newTestRings(t testing.TB) testRings {
 	other := must(keys.GenerateRing(nil))
 	fresh := must(keys.Generate(nil))
 	rot := must(sym.Rotate(fresh, -1))
-	pk := must(keys.GeneratePrivateKey(keys.Ed448(), nil))
+	pk := must(keys.GeneratePrivateKey(ed448.Scheme(), nil))
 	pr := must(keys.NewPrivateRing(pk))
-	opk := must(keys.GeneratePrivateKey(keys.Ed448(), nil))
+	opk := must(keys.GeneratePrivateKey(ed448.Scheme(), nil))
 	opr := must(keys.NewPrivateRing(opk))
 	return testRings{
 		sym: sym.Export(), otherSym: other.Export(), rotatedSym: rot.Export(),
@@ -106,7 +108,7 @@ func modeCases(r testRings) []modeCase {
 	sealer := func(mode wasm.Mode, ring string) func(testing.TB, ...crumb.Option) crumb.Sealer {
 		return func(t testing.TB, opts ...crumb.Option) crumb.Sealer {
 			t.Helper()
-			s, err := wasm.NewSealer(mode, ring, opts...)
+			s, err := pubsealer.New(mode, ring, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -261,7 +263,7 @@ func testGuest(t *testing.T, g guest) {
 		if c := g.configure(wasm.ModeEncrypted, r.rotatedSym, cookieName); c != 0 {
 			t.Fatalf("configure: %d", c)
 		}
-		old, _ := wasm.NewSealer(wasm.ModeEncrypted, r.sym)
+		old, _ := wasm.NewSymmetricSealer(wasm.ModeEncrypted, r.sym)
 		v, err := old.Seal(cookieName, payload, exp)
 		if err != nil {
 			t.Fatal(err)
@@ -319,7 +321,7 @@ func flipRaw(t testing.TB, v string, off int) string {
 }
 
 func TestReactorNative(t *testing.T) {
-	testGuest(t, nativeGuest{wasm.NewReactor()})
+	testGuest(t, nativeGuest{wasm.NewReactor(pubsealer.New)})
 }
 
 // --- wazero ---------------------------------------------------------------

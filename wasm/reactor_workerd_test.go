@@ -100,7 +100,7 @@ func testReactorInWorkerd(t *testing.T, rb reactorBuild) {
 	})
 	ctx := servicetest.Context(t, time.Minute)
 	c := noRedirects()
-	native := must(wasm.NewSealer(wasm.ModeEncrypted, ring.Export()))
+	native := must(wasm.NewSymmetricSealer(wasm.ModeEncrypted, ring.Export()))
 	exp := time.Now().Add(time.Hour).Truncate(time.Second)
 	v := must(native.Seal("session", []byte("alice"), exp))
 

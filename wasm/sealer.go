@@ -14,7 +14,8 @@ import (
 type Mode uint32
 
 // Modes. Ed448 is the only public-key scheme here because TinyGo cannot
-// import crypto/ed25519.
+// import crypto/ed25519. Package wasm/pubsealer builds the Ed448 modes'
+// sealers; NewSymmetricSealer builds the others.
 const (
 	// ModeEncrypted: AES-256-GCM (package encrypted) over a symmetric
 	// ring. Opens and seals.
@@ -57,7 +58,8 @@ func ParseMode(s string) (Mode, bool) {
 	return 0, false
 }
 
-// ErrConfig is returned, wrapped, by NewSealer and Reactor.Configure for
+// ErrConfig is returned, wrapped, by NewSymmetricSealer,
+// pubsealer.New and Reactor.Configure for
 // an unknown mode or ring text that does not parse for the mode. The
 // wrapped error comes from package keys and never holds key material.
 var ErrConfig = errors.New("wasm: bad sealer configuration")
@@ -78,16 +80,16 @@ func (e configError) Unwrap() []error {
 	return []error{ErrConfig, e.err}
 }
 
-// NewSymmetricSealer is NewSealer for ModeEncrypted and ModeHMAC only;
-// the Ed448 modes fail with ErrConfig. A module that calls it and never
-// NewSealer links no public-key code (circl's Ed448 and, through it,
-// fmt and math/big): about 150 KB gzip less for a worker that only
-// holds symmetric rings.
+// NewSymmetricSealer returns the sealer for ModeEncrypted or ModeHMAC
+// over the symmetric ring in text, in the text form package keys reads;
+// the Ed448 modes fail with ErrConfig. Package wasm links no public-key
+// code (circl's Ed448 and, through it, encoding/asn1, fmt and
+// math/big): a module that needs the Ed448 modes uses pubsealer.New
+// (package github.com/crumbkit/crumb/wasm/pubsealer) instead, and pays
+// about 150 KB gzip for them.
 func NewSymmetricSealer(mode Mode, text string, opts ...crumb.Option) (crumb.Sealer, error) {
 	switch mode {
 	case ModeEncrypted, ModeHMAC:
-		// Not through NewSealer: a call to it would link its Ed448
-		// cases.
 		return newSymmetric(mode, text, opts)
 	case ModeEd448Verify, ModeEd448Sign:
 		return nil, configError{errPublicKeyNotLinked}
@@ -108,28 +110,4 @@ func newSymmetric(mode Mode, text string, opts []crumb.Option) (crumb.Sealer, er
 
 // errPublicKeyNotLinked explains an Ed448 mode given to
 // NewSymmetricSealer.
-var errPublicKeyNotLinked = errors.New("Ed448 modes need a build that uses wasm.NewSealer")
-
-// NewSealer returns the sealer for mode over the ring in text, in the
-// text form package keys reads: symmetric keys for ModeEncrypted and
-// ModeHMAC, "ed448-public:..." entries for ModeEd448Verify,
-// "ed448-private:..." entries for ModeEd448Sign.
-func NewSealer(mode Mode, text string, opts ...crumb.Option) (crumb.Sealer, error) {
-	switch mode {
-	case ModeEncrypted, ModeHMAC:
-		return newSymmetric(mode, text, opts)
-	case ModeEd448Verify:
-		ring, err := keys.ParsePublicRing(keys.Ed448(), text)
-		if err != nil {
-			return nil, configError{err}
-		}
-		return signed.NewVerifier(ring, opts...), nil
-	case ModeEd448Sign:
-		ring, err := keys.ParsePrivateRing(keys.Ed448(), text)
-		if err != nil {
-			return nil, configError{err}
-		}
-		return signed.NewPublic(ring, opts...), nil
-	}
-	return nil, configError{}
-}
+var errPublicKeyNotLinked = errors.New("Ed448 modes need a build that uses pubsealer.New")

@@ -18,6 +18,7 @@ import (
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/internal/servicetest"
 	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/pubsealer"
 )
 
 // vectorFile follows testdata/vectors/README.md.
@@ -196,7 +197,7 @@ func replayVectors(t *testing.T, g guest, p *pinned, exactRand bool) {
 
 func TestVectorsNative(t *testing.T) {
 	p := &pinned{}
-	replayVectors(t, nativeGuest{wasm.NewReactor(crumb.WithClock(p.clock), crumb.WithRand(p))}, p, true)
+	replayVectors(t, nativeGuest{wasm.NewReactor(pubsealer.New, crumb.WithClock(p.clock), crumb.WithRand(p))}, p, true)
 }
 
 // TestVectorsWazero runs the vectors in the real reactor with wazero's

@@ -16,6 +16,7 @@ import (
 	"text/template"
 
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/wasm"
 	"github.com/crumbkit/crumb/wasm/gate"
 	"github.com/crumbkit/crumb/wasm/worker"
@@ -223,7 +224,7 @@ func localKeys(mode wasm.Mode) (devVars, originKeys string, err error) {
 		}
 		ring = r.Export()
 	default:
-		k, err := keys.GeneratePrivateKey(keys.Ed448(), nil)
+		k, err := keys.GeneratePrivateKey(ed448.Scheme(), nil)
 		if err != nil {
 			return "", "", err
 		}

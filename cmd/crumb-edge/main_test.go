@@ -239,7 +239,7 @@ func checkDev(t *testing.T, bin, workerd, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealer, err := wasm.NewSealer(wasm.ModeEncrypted, vars["SESSION_KEYS"])
+	sealer, err := wasm.NewSymmetricSealer(wasm.ModeEncrypted, vars["SESSION_KEYS"])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,8 @@ import (
 	"github.com/crumbkit/crumb/kvstore"{{end}}
 	"github.com/crumbkit/crumb/wasm"
 	"github.com/crumbkit/crumb/wasm/gate"{{if .Async}}
-	"github.com/crumbkit/crumb/wasm/kvbinding"{{end}}
+	"github.com/crumbkit/crumb/wasm/kvbinding"{{end}}{{if .Ed448}}
+	"github.com/crumbkit/crumb/wasm/pubsealer"{{end}}
 	"github.com/crumbkit/crumb/wasm/worker"
 )
 
@@ -48,7 +49,7 @@ func main() {
 }
 
 func newGate() (wasm.Handler, error) {
-	opts := gate.EnvOptions{ {{- if .Ed448}}NewSealer: wasm.NewSealer{{end -}} }
+	opts := gate.EnvOptions{ {{- if .Ed448}}NewSealer: pubsealer.New{{end -}} }
 {{- if .KV}}
 	store, err := kvbinding.New({{printf "%q" .KV}})
 	if err != nil {

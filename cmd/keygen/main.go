@@ -13,6 +13,7 @@ import (
 
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/keys/ed25519"
+	"github.com/crumbkit/crumb/keys/ed448"
 )
 
 // Exit codes, documented in the package comment and in -h.
@@ -135,7 +136,7 @@ machine can see in the process list.`,
   SESSION_PUBLIC_KEYS=ed448-public:...     the public ring: verifiers
 
 Ed448 is the scheme TinyGo-built edge workers can verify with.`,
-			flags: signingFlags(keys.Ed448),
+			flags: signingFlags(ed448.Scheme),
 		},
 		{
 			name:    "ed25519",
@@ -487,7 +488,7 @@ func classify(text string) (ringKind, keys.Scheme, error) {
 	var s keys.Scheme
 	switch scheme {
 	case "ed448":
-		s = keys.Ed448()
+		s = ed448.Scheme()
 	case "ed25519":
 		s = ed25519.Scheme()
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/keys/ed25519"
+	"github.com/crumbkit/crumb/keys/ed448"
 )
 
 // binPath is the keygen binary built once for this test binary by
@@ -346,7 +347,7 @@ func TestRotateSources(t *testing.T) {
 }
 
 func TestSigningPairs(t *testing.T) {
-	for _, s := range []keys.Scheme{keys.Ed448(), ed25519.Scheme()} {
+	for _, s := range []keys.Scheme{ed448.Scheme(), ed25519.Scheme()} {
 		t.Run(s.Name(), func(t *testing.T) {
 			res := keygen(t, "", nil, s.Name(), "-n", "2")
 			if res.code != 0 || res.stderr != "" {
@@ -385,7 +386,7 @@ func TestSigningPairs(t *testing.T) {
 }
 
 func TestRotateSigning(t *testing.T) {
-	for _, s := range []keys.Scheme{keys.Ed448(), ed25519.Scheme()} {
+	for _, s := range []keys.Scheme{ed448.Scheme(), ed25519.Scheme()} {
 		t.Run(s.Name(), func(t *testing.T) {
 			gen := oneLineN(t, keygen(t, "", nil, s.Name(), "-n", "3").stdout, 2)
 			old, err := keys.ParsePrivateRing(s, gen[0])
@@ -494,7 +495,7 @@ func TestCheck(t *testing.T) {
 	sym := newRing(t, 3)
 	symIDs := ids(mustRing(t, sym.Export())) // the IDs keys.ParseRing gives
 	edGen := oneLineN(t, keygen(t, "", nil, "ed448", "-n", "2").stdout, 2)
-	edPriv, err := keys.ParsePrivateRing(keys.Ed448(), edGen[0])
+	edPriv, err := keys.ParsePrivateRing(ed448.Scheme(), edGen[0])
 	if err != nil {
 		t.Fatal(err)
 	}

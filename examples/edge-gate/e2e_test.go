@@ -26,6 +26,7 @@ import (
 	"github.com/crumbkit/crumb/examples/login/loginapp"
 	"github.com/crumbkit/crumb/internal/servicetest"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/kvstore"
 	"github.com/crumbkit/crumb/signed"
 )
@@ -325,7 +326,7 @@ func testEdgeGate(t *testing.T, cc gateCompiler) {
 	}
 
 	ring := must(keys.GenerateRing(nil))
-	priv := must(keys.NewPrivateRing(must(keys.GeneratePrivateKey(keys.Ed448(), nil))))
+	priv := must(keys.NewPrivateRing(must(keys.GeneratePrivateKey(ed448.Scheme(), nil))))
 	for _, mc := range []struct {
 		name, mode, edgeKeys string
 		sealer               func(func() time.Time) crumb.Sealer

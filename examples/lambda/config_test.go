@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/signed"
 )
 
@@ -15,7 +16,7 @@ import (
 // signs the sessions, so that its public ring alone opens them (what a
 // verify-only edge gate holds).
 func TestNewFromEnvEd448(t *testing.T) {
-	k, err := keys.GeneratePrivateKey(keys.Ed448(), rand.Reader)
+	k, err := keys.GeneratePrivateKey(ed448.Scheme(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}

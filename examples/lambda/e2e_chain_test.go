@@ -17,6 +17,7 @@ import (
 
 	"github.com/crumbkit/crumb/internal/servicetest"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/lambda/lambdatest"
 )
 
@@ -112,7 +113,7 @@ func TestEndToEndChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	edKey, err := keys.GeneratePrivateKey(keys.Ed448(), rand.Reader)
+	edKey, err := keys.GeneratePrivateKey(ed448.Scheme(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,7 @@ import (
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/examples/login/loginapp"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/lambda"
 	"github.com/crumbkit/crumb/lambda/secrets"
 	"github.com/crumbkit/crumb/signed"
@@ -123,7 +124,7 @@ func newFromEnv(getenv func(string) string) (http.Handler, error) {
 	case strings.Contains(text, "ed448-private:"):
 		// An Ed448 private ring signs the sessions, so an edge gate
 		// can verify them with the public ring alone.
-		ring, err := keys.ParsePrivateRing(keys.Ed448(), text)
+		ring, err := keys.ParsePrivateRing(ed448.Scheme(), text)
 		if err != nil {
 			return nil, fmt.Errorf("SESSION_KEYS: %w", err)
 		}

@@ -27,6 +27,7 @@ var wasiPackages = []struct {
 	{".", "", false},
 	{"internal/wire", "", false},
 	{"keys", "", false},
+	{"keys/ed448", "", false},
 	{"unsigned", "", false},
 	{"signed", "", true},                   // vectors.Concurrent
 	{"encrypted", "", true},                // vectors.Concurrent

@@ -23,6 +23,7 @@ import (
 	"github.com/crumbkit/crumb/encrypted"
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/keys/ed25519"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/signed"
 	"github.com/crumbkit/crumb/unsigned"
 )
@@ -223,7 +224,7 @@ func Scheme(sealer string) keys.Scheme {
 	if sealer == Ed25519 {
 		return ed25519.Scheme()
 	}
-	return keys.Ed448()
+	return ed448.Scheme()
 }
 
 // Hex decodes a hex field, treating "" as empty.

@@ -3,10 +3,10 @@
 //
 // It is a package of its own because TinyGo cannot import
 // crypto/ed25519: code bound for an edge worker built with TinyGo uses
-// keys.Ed448 instead, and never imports this package. Ed25519 gives
+// package keys/ed448 instead, and never imports this package. Ed25519 gives
 // shorter signatures (64 bytes against Ed448's 114) for everything else.
 //
-// Security contract: as for keys.Ed448. Seeds never appear in formatting
+// Security contract: as for package keys/ed448. Seeds never appear in formatting
 // or errors (keys.PrivateKey redacts them), the public-key ID binds the
 // scheme name, and a verifier refuses a public key of the wrong size.
 // Signatures are deterministic (RFC 8032), so no randomness is needed

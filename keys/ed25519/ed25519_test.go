@@ -12,6 +12,7 @@ import (
 
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/keys/ed25519"
+	"github.com/crumbkit/crumb/keys/ed448"
 )
 
 func seed(i byte) []byte {
@@ -71,7 +72,7 @@ func TestRings(t *testing.T) {
 		t.Fatalf("public ring: %v %v", pub, err)
 	}
 	// An Ed25519 ring does not parse as Ed448, and vice versa.
-	if _, err := keys.ParsePublicRing(keys.Ed448(), pr.Public().Export()); !errors.Is(err, keys.ErrScheme) {
+	if _, err := keys.ParsePublicRing(ed448.Scheme(), pr.Public().Export()); !errors.Is(err, keys.ErrScheme) {
 		t.Errorf("ed25519 text as ed448: %v", err)
 	}
 	for _, verb := range []string{"%v", "%s", "%x", "%d", "%#v"} {

@@ -18,7 +18,8 @@
 //
 // FromEnv reads the worker's bindings; a Config can also be built in
 // code, and New validates it. Only a gate that asks for Ed448
-// (EnvOptions.NewSealer = wasm.NewSealer) links public-key code.
+// (EnvOptions.NewSealer = pubsealer.New, from package wasm/pubsealer)
+// links public-key code.
 //
 // For each request the gate:
 //   - answers 400 when the URL's path is not canonical (see Canonical):

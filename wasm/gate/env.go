@@ -35,8 +35,8 @@ type EnvOptions struct {
 	// NewSealer builds the sealer from SESSION_MODE and SESSION_KEYS.
 	// When nil it is wasm.NewSymmetricSealer, which serves the
 	// encrypted and hmac modes and keeps Ed448 out of the build; set it
-	// to wasm.NewSealer for ed448-verify and ed448-sign (about 150 KB
-	// gzip more).
+	// to pubsealer.New (package wasm/pubsealer) for ed448-verify and
+	// ed448-sign (about 150 KB gzip more).
 	NewSealer func(mode wasm.Mode, ring string, opts ...crumb.Option) (crumb.Sealer, error)
 	// Revocation, when not nil, is checked for every session cookie
 	// (cookiestore.Options.Revocation), such as a kvstore.Revocations

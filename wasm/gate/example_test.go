@@ -8,6 +8,7 @@ import (
 	"github.com/crumbkit/crumb/keys"
 	"github.com/crumbkit/crumb/wasm"
 	"github.com/crumbkit/crumb/wasm/gate"
+	"github.com/crumbkit/crumb/wasm/pubsealer"
 )
 
 func ExampleStringField() {
@@ -68,7 +69,7 @@ func ExampleCodec() {
 // A worker whose bindings are wrong answers a bare 500 and tells the
 // operator why in the console (its stderr).
 func ExampleMisconfigured() {
-	_, err := gate.FromEnv(func(string) string { return "" }, gate.EnvOptions{NewSealer: wasm.NewSealer})
+	_, err := gate.FromEnv(func(string) string { return "" }, gate.EnvOptions{NewSealer: pubsealer.New})
 	h := gate.Misconfigured(err, os.Stdout) // a worker passes os.Stderr
 	resp := h.ServeEdge(&wasm.Request{Method: "GET", URL: "https://example.com/"})
 	fmt.Printf("%d %s", resp.Status, resp.Body)

@@ -11,9 +11,11 @@ import (
 	"github.com/crumbkit/crumb"
 	"github.com/crumbkit/crumb/cookiestore"
 	"github.com/crumbkit/crumb/keys"
+	"github.com/crumbkit/crumb/keys/ed448"
 	"github.com/crumbkit/crumb/signed"
 	"github.com/crumbkit/crumb/wasm"
 	"github.com/crumbkit/crumb/wasm/gate"
+	"github.com/crumbkit/crumb/wasm/pubsealer"
 )
 
 type account struct {
@@ -47,7 +49,7 @@ func newGate(t *testing.T, mode, ring string) *gate.Gate {
 		gate.EnvMode: mode, gate.EnvKeys: ring, gate.EnvInsecure: "1",
 		gate.EnvOrigin: "http://origin.internal/", gate.EnvProtected: "/private/, /admin",
 	}
-	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{NewSealer: wasm.NewSealer})
+	cfg, err := gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{NewSealer: pubsealer.New})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,14 +70,14 @@ func request(path, cookie string, extra ...wasm.Field) *wasm.Request {
 
 func TestGate(t *testing.T) {
 	ring := must(keys.GenerateRing(nil))
-	priv := must(keys.NewPrivateRing(must(keys.GeneratePrivateKey(keys.Ed448(), nil))))
+	priv := must(keys.NewPrivateRing(must(keys.GeneratePrivateKey(ed448.Scheme(), nil))))
 	for _, mc := range []struct {
 		name, mode, ring string
 		sealer           func(now func() time.Time) crumb.Sealer
 		renews           bool
 	}{
 		{"encrypted", "encrypted", ring.Export(), func(now func() time.Time) crumb.Sealer {
-			s, _ := wasm.NewSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
+			s, _ := wasm.NewSymmetricSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
 			return s
 		}, true},
 		{"ed448-verify", "ed448-verify", priv.Public().Export(), func(now func() time.Time) crumb.Sealer {
@@ -198,12 +200,12 @@ func TestFromEnvErrors(t *testing.T) {
 		{"no keys", map[string]string{}, gate.EnvKeys},
 		{"secret ring for verify", map[string]string{gate.EnvMode: "ed448-verify", gate.EnvKeys: ring}, gate.EnvKeys},
 	} {
-		_, err := gate.FromEnv(func(k string) string { return tc.env[k] }, gate.EnvOptions{NewSealer: wasm.NewSealer})
+		_, err := gate.FromEnv(func(k string) string { return tc.env[k] }, gate.EnvOptions{NewSealer: pubsealer.New})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), ring) {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
-	cfg, err := gate.FromEnv(func(k string) string { return map[string]string{gate.EnvKeys: ring, gate.EnvInsecure: "1"}[k] }, gate.EnvOptions{NewSealer: wasm.NewSealer})
+	cfg, err := gate.FromEnv(func(k string) string { return map[string]string{gate.EnvKeys: ring, gate.EnvInsecure: "1"}[k] }, gate.EnvOptions{NewSealer: pubsealer.New})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +304,7 @@ func TestGateBackendDown(t *testing.T) {
 	cfg := must(gate.FromEnv(func(k string) string { return env[k] }, gate.EnvOptions{Backend: downBackend{}}))
 	g := must(gate.New(cfg))
 	sealer := func(now func() time.Time) crumb.Sealer {
-		s, _ := wasm.NewSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
+		s, _ := wasm.NewSymmetricSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
 		return s
 	}
 	resp := g.ServeEdge(request("/public", mint(t, sealer, time.Now(), account{Email: "alice@example.com"})))

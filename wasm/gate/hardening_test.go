@@ -15,7 +15,7 @@ import (
 
 func encryptedSealer(ring string) func(func() time.Time) crumb.Sealer {
 	return func(now func() time.Time) crumb.Sealer {
-		s, _ := wasm.NewSealer(wasm.ModeEncrypted, ring, crumb.WithClock(now))
+		s, _ := wasm.NewSymmetricSealer(wasm.ModeEncrypted, ring, crumb.WithClock(now))
 		return s
 	}
 }

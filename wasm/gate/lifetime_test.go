@@ -30,7 +30,7 @@ func TestGateRenewsWithTheSealedLifetime(t *testing.T) {
 		t.Fatal(err)
 	}
 	sealer := func(now func() time.Time) crumb.Sealer {
-		s, _ := wasm.NewSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
+		s, _ := wasm.NewSymmetricSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
 		return s
 	}
 	now := time.Now()

@@ -35,7 +35,7 @@ func (downStore) Delete(context.Context, string) error {
 func TestGateRevocation(t *testing.T) {
 	ring := must(keys.GenerateRing(nil))
 	sealer := func(now func() time.Time) crumb.Sealer {
-		s, _ := wasm.NewSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
+		s, _ := wasm.NewSymmetricSealer(wasm.ModeEncrypted, ring.Export(), crumb.WithClock(now))
 		return s
 	}
 	env := map[string]string{

@@ -20,7 +20,10 @@
 // depend on them.
 package main
 
-import "github.com/crumbkit/crumb/wasm"
+import (
+	"github.com/crumbkit/crumb/wasm"
+	"github.com/crumbkit/crumb/wasm/pubsealer"
+)
 
 // main is never called in a reactor (-buildmode=c-shared): _initialize
 // runs package initialisation and returns.
@@ -29,7 +32,7 @@ func main() {}
 // r is the instance's one reactor. A wasm instance runs one call at a
 // time, and the exports need somewhere to keep the sealer between calls;
 // each instance gets its own.
-var r = wasm.NewReactor()
+var r = wasm.NewReactor(pubsealer.New)
 
 func ptr(p uintptr) uint32 { return uint32(p) }
 

@@ -3,7 +3,7 @@
 // Command ed448gate is the edge gate for Ed448-signed sessions: the
 // edge holds only the public ring (SESSION_MODE=ed448-verify) and
 // never mints a session, or a private one (ed448-sign). It is
-// examples/edge-gate with wasm.NewSealer in place of the default
+// examples/edge-gate with pubsealer.New in place of the default
 // symmetric-only constructor, which is all that links the public-key
 // code; build it the same way:
 //
@@ -15,11 +15,12 @@ import (
 
 	"github.com/crumbkit/crumb/wasm"
 	"github.com/crumbkit/crumb/wasm/gate"
+	"github.com/crumbkit/crumb/wasm/pubsealer"
 	"github.com/crumbkit/crumb/wasm/worker"
 )
 
 func main() {
-	cfg, err := gate.FromEnv(worker.Getenv, gate.EnvOptions{NewSealer: wasm.NewSealer})
+	cfg, err := gate.FromEnv(worker.Getenv, gate.EnvOptions{NewSealer: pubsealer.New})
 	var h wasm.Handler
 	if err == nil {
 		h, err = gate.New(cfg)

@@ -34,6 +34,7 @@ import (
 	"github.com/crumbkit/crumb/wasm"
 	"github.com/crumbkit/crumb/wasm/fetchdoer"
 	"github.com/crumbkit/crumb/wasm/gate"
+	"github.com/crumbkit/crumb/wasm/pubsealer"
 	"github.com/crumbkit/crumb/wasm/worker"
 )
 
@@ -45,7 +46,7 @@ func main() {
 	}
 	if err == nil {
 		var cfg gate.Config
-		cfg, err = gate.FromEnv(worker.Getenv, gate.EnvOptions{NewSealer: wasm.NewSealer, Revocation: rev})
+		cfg, err = gate.FromEnv(worker.Getenv, gate.EnvOptions{NewSealer: pubsealer.New, Revocation: rev})
 		if err == nil {
 			h, err = gate.New(cfg)
 		}

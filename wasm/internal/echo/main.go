@@ -19,8 +19,8 @@ import (
 
 func main() {
 	ring := worker.Getenv("CRUMB_KEYS")
-	hmac, err1 := wasm.NewSealer(wasm.ModeHMAC, ring)
-	enc, err2 := wasm.NewSealer(wasm.ModeEncrypted, ring)
+	hmac, err1 := wasm.NewSymmetricSealer(wasm.ModeHMAC, ring)
+	enc, err2 := wasm.NewSymmetricSealer(wasm.ModeEncrypted, ring)
 	if err1 != nil || err2 != nil {
 		panic("echo: CRUMB_KEYS does not parse")
 	}
