@@ -266,19 +266,6 @@ func TestOpenCacheOff(t *testing.T) {
 	}
 }
 
-func TestWithOpenCacheRange(t *testing.T) {
-	for _, n := range []int{-1, maxOpenCache + 1} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("WithOpenCache(%d) did not panic", n)
-				}
-			}()
-			WithOpenCache(n)
-		}()
-	}
-}
-
 // TestOpenCacheConcurrent opens a set of values larger than the cache,
 // and forgeries of them, from 8 goroutines (run it under -race).
 func TestOpenCacheConcurrent(t *testing.T) {

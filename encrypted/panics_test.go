@@ -33,3 +33,18 @@ func TestNewRefusesAnEmptyRing(t *testing.T) {
 	}()
 	encrypted.New(&keys.Ring{})
 }
+
+// TestWithOpenCacheRange: a cache size outside [0, 2^20] is a
+// programming error, refused by a panic.
+func TestWithOpenCacheRange(t *testing.T) {
+	for _, n := range []int{-1, 1<<20 + 1} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("WithOpenCache(%d) did not panic", n)
+				}
+			}()
+			encrypted.WithOpenCache(n)
+		}()
+	}
+}
